@@ -1,0 +1,299 @@
+//! Finding input files and opening them, plain or gzipped, with a digest.
+
+use crate::InputError;
+use flate2::bufread::MultiGzDecoder;
+use sha2::{Digest, Sha256};
+use std::fs::File;
+use std::io::{self, BufRead, BufReader, Read};
+use std::path::{Path, PathBuf};
+
+/// A file that was read in full: where, how many bytes, and their SHA-256.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct InputFile {
+    /// The path as found.
+    pub path: PathBuf,
+    /// Bytes on disk.
+    pub bytes: u64,
+    /// Hex SHA-256 of the bytes on disk.
+    pub sha256: String,
+}
+
+const EXTENSIONS: &[&str] = &["jsonl", "json", "ndjson", "gz", "csv"];
+
+/// Expands paths, directories (walked recursively, keeping files ending in
+/// `.jsonl`, `.json`, `.ndjson`, `.gz` or `.csv`) and globs into a list of
+/// files, each kind sorted by name, duplicates removed. Errors when an
+/// argument matches nothing.
+pub fn expand_inputs(args: &[PathBuf]) -> Result<Vec<PathBuf>, InputError> {
+    let mut out: Vec<PathBuf> = Vec::new();
+    for arg in args {
+        let mut found = Vec::new();
+        if arg.is_file() {
+            found.push(arg.clone());
+        } else if arg.is_dir() {
+            walk(arg, &mut found)?;
+            found.sort();
+        } else {
+            let pattern = arg.to_string_lossy();
+            if pattern.contains(['*', '?', '[']) {
+                let paths = glob::glob(&pattern).map_err(|e| InputError::Format {
+                    path: arg.clone(),
+                    message: format!("not a valid glob pattern: {e}"),
+                })?;
+                for p in paths.flatten() {
+                    if p.is_file() {
+                        found.push(p);
+                    } else if p.is_dir() {
+                        walk(&p, &mut found)?;
+                    }
+                }
+                found.sort();
+            }
+        }
+        if found.is_empty() {
+            return Err(InputError::NotFound {
+                pattern: arg.display().to_string(),
+            });
+        }
+        for p in found {
+            if !out.contains(&p) {
+                out.push(p);
+            }
+        }
+    }
+    Ok(out)
+}
+
+fn walk(dir: &Path, out: &mut Vec<PathBuf>) -> Result<(), InputError> {
+    let io = |source| InputError::Io {
+        path: dir.to_path_buf(),
+        source,
+    };
+    for entry in std::fs::read_dir(dir).map_err(io)? {
+        let path = entry.map_err(io)?.path();
+        if path.is_dir() {
+            walk(&path, out)?;
+        } else if path
+            .extension()
+            .and_then(|e| e.to_str())
+            .is_some_and(|e| EXTENSIONS.contains(&e))
+        {
+            out.push(path);
+        }
+    }
+    Ok(())
+}
+
+/// Counts and hashes the bytes that pass through it.
+struct Hashing<R> {
+    inner: R,
+    hasher: Sha256,
+    bytes: u64,
+}
+
+impl<R: Read> Read for Hashing<R> {
+    fn read(&mut self, buf: &mut [u8]) -> io::Result<usize> {
+        let n = self.inner.read(buf)?;
+        self.hasher.update(&buf[..n]);
+        self.bytes += n as u64;
+        Ok(n)
+    }
+}
+
+type Raw = BufReader<Hashing<File>>;
+
+enum Inner {
+    Plain(Raw),
+    Gzip(BufReader<MultiGzDecoder<Raw>>),
+}
+
+/// An open input: a buffered reader over the (decompressed) content that
+/// also digests the file's bytes. Call [`Opened::finish`] at the end.
+pub struct Opened {
+    path: PathBuf,
+    inner: Inner,
+}
+
+const BUF: usize = 256 * 1024;
+
+impl Opened {
+    /// Opens `path`, detecting gzip from its first two bytes.
+    pub fn open(path: &Path) -> Result<Self, InputError> {
+        let file = File::open(path).map_err(|source| InputError::Io {
+            path: path.to_path_buf(),
+            source,
+        })?;
+        let mut raw = BufReader::with_capacity(
+            BUF,
+            Hashing {
+                inner: file,
+                hasher: Sha256::new(),
+                bytes: 0,
+            },
+        );
+        let head = raw.fill_buf().map_err(|source| InputError::Io {
+            path: path.to_path_buf(),
+            source,
+        })?;
+        let inner = if head.starts_with(&[0x1f, 0x8b]) {
+            Inner::Gzip(BufReader::with_capacity(BUF, MultiGzDecoder::new(raw)))
+        } else {
+            Inner::Plain(raw)
+        };
+        Ok(Opened {
+            path: path.to_path_buf(),
+            inner,
+        })
+    }
+
+    /// The path opened.
+    pub fn path(&self) -> &Path {
+        &self.path
+    }
+
+    /// Reads what is left of the file (for the digest) and returns its record.
+    pub fn finish(self) -> Result<InputFile, InputError> {
+        let path = self.path;
+        let mut raw = match self.inner {
+            Inner::Plain(r) => r,
+            Inner::Gzip(r) => r.into_inner().into_inner(),
+        };
+        io::copy(&mut raw, &mut io::sink()).map_err(|source| InputError::Io {
+            path: path.clone(),
+            source,
+        })?;
+        let h = raw.into_inner();
+        let sha256 = h
+            .hasher
+            .finalize()
+            .iter()
+            .map(|b| format!("{b:02x}"))
+            .collect();
+        Ok(InputFile {
+            path,
+            bytes: h.bytes,
+            sha256,
+        })
+    }
+
+    /// Calls `f` with each line (1-based number, bytes without the line end),
+    /// reusing one buffer. Stops at the first error `f` returns.
+    pub fn for_each_line(
+        &mut self,
+        mut f: impl FnMut(u64, &[u8]) -> Result<(), InputError>,
+    ) -> Result<(), InputError> {
+        let mut buf = Vec::with_capacity(64 * 1024);
+        let mut line = 0u64;
+        loop {
+            buf.clear();
+            let n = self
+                .read_until(b'\n', &mut buf)
+                .map_err(|source| InputError::Io {
+                    path: self.path.clone(),
+                    source,
+                })?;
+            if n == 0 {
+                return Ok(());
+            }
+            line += 1;
+            let mut end = buf.len();
+            while end > 0 && (buf[end - 1] == b'\n' || buf[end - 1] == b'\r') {
+                end -= 1;
+            }
+            f(line, &buf[..end])?;
+        }
+    }
+}
+
+impl Read for Opened {
+    fn read(&mut self, buf: &mut [u8]) -> io::Result<usize> {
+        match &mut self.inner {
+            Inner::Plain(r) => r.read(buf),
+            Inner::Gzip(r) => r.read(buf),
+        }
+    }
+}
+
+impl BufRead for Opened {
+    fn fill_buf(&mut self) -> io::Result<&[u8]> {
+        match &mut self.inner {
+            Inner::Plain(r) => r.fill_buf(),
+            Inner::Gzip(r) => r.fill_buf(),
+        }
+    }
+    fn consume(&mut self, amt: usize) {
+        match &mut self.inner {
+            Inner::Plain(r) => r.consume(amt),
+            Inner::Gzip(r) => r.consume(amt),
+        }
+    }
+}
+
+/// The first non-blank byte of the (decompressed) content, without consuming it.
+pub fn first_byte(opened: &mut Opened) -> Result<Option<u8>, InputError> {
+    loop {
+        let path = opened.path.clone();
+        let buf = opened
+            .fill_buf()
+            .map_err(|source| InputError::Io { path, source })?;
+        if buf.is_empty() {
+            return Ok(None);
+        }
+        if let Some(i) = buf.iter().position(|b| !b.is_ascii_whitespace()) {
+            return Ok(Some(buf[i]));
+        }
+        let n = buf.len();
+        opened.consume(n);
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use std::io::Write;
+
+    #[test]
+    fn gzip_and_plain_read_the_same_lines() {
+        let dir = std::env::temp_dir().join(format!("tally-files-{}", std::process::id()));
+        std::fs::create_dir_all(&dir).unwrap();
+        let plain = dir.join("a.jsonl");
+        std::fs::write(&plain, "one\r\ntwo\n\nthree").unwrap();
+        let gz = dir.join("b.jsonl.gz");
+        let mut enc = flate2::write::GzEncoder::new(
+            File::create(&gz).unwrap(),
+            flate2::Compression::default(),
+        );
+        enc.write_all(b"one\r\ntwo\n\nthree").unwrap();
+        enc.finish().unwrap();
+        for p in [&plain, &gz] {
+            let mut o = Opened::open(p).unwrap();
+            let mut lines = Vec::new();
+            o.for_each_line(|n, l| {
+                lines.push((n, String::from_utf8(l.to_vec()).unwrap()));
+                Ok(())
+            })
+            .unwrap();
+            assert_eq!(
+                lines,
+                vec![
+                    (1, "one".into()),
+                    (2, "two".into()),
+                    (3, "".into()),
+                    (4, "three".into())
+                ]
+            );
+            let rec = o.finish().unwrap();
+            assert_eq!(rec.bytes, std::fs::metadata(p).unwrap().len());
+            assert_eq!(rec.sha256.len(), 64);
+        }
+        let found = expand_inputs(&[dir.clone()]).unwrap();
+        assert_eq!(found, vec![plain.clone(), gz.clone()]);
+        let globbed = expand_inputs(&[dir.join("*.gz")]).unwrap();
+        assert_eq!(globbed, vec![gz]);
+        assert!(matches!(
+            expand_inputs(&[dir.join("nothing-*.gz")]),
+            Err(InputError::NotFound { .. })
+        ));
+        std::fs::remove_dir_all(&dir).unwrap();
+    }
+}

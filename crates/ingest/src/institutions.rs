@@ -1,0 +1,515 @@
+//! Institution geography and lineage from OpenAlex institution entities, ROR
+//! records (schema v1 and v2; JSON Lines or the official dump's JSON array)
+//! and an institutions CSV. Each file's format is detected from its content,
+//! each record's kind from its id.
+
+use crate::error::json_message;
+use crate::files::{first_byte, Opened};
+use crate::{openalex_short, ror_short, InputError, InputFile};
+use serde::de::{self, Deserializer, SeqAccess, Visitor};
+use serde::Deserialize;
+use std::collections::HashMap;
+use std::fmt;
+use std::path::Path;
+
+/// What tally knows of one institution.
+#[derive(Clone, Debug, Default, PartialEq, Eq)]
+pub struct InstitutionRecord {
+    /// Display name.
+    pub name: Option<String>,
+    /// GeoNames id of the city it is physically in.
+    pub city_id: Option<String>,
+    /// City name.
+    pub city_name: Option<String>,
+    /// ISO 3166-1 alpha-2 country code (upper case).
+    pub country: Option<String>,
+    /// Ids of its ancestors, nearest first (OpenAlex lineage or ROR parents).
+    pub parents: Vec<String>,
+}
+
+/// All institution tables given, by key. OpenAlex entities (and CSV rows) are
+/// keyed by their id as works cite it; ROR records by their 9-character id.
+#[derive(Debug, Default)]
+pub struct InstitutionTable {
+    /// OpenAlex institutions (short id `I27837315`) and CSV institutions (id as given).
+    pub by_id: HashMap<String, InstitutionRecord>,
+    /// ROR records by short ROR id (`03cve4549`).
+    pub by_ror: HashMap<String, InstitutionRecord>,
+    /// Records that could not be read, with where and why (the run goes on).
+    pub problems: Vec<InputError>,
+    /// The files read.
+    pub files: Vec<InputFile>,
+}
+
+/// Accepts a string or a number (GeoNames ids come both ways).
+#[derive(Debug, Default)]
+struct IdText(Option<String>);
+
+impl<'de> Deserialize<'de> for IdText {
+    fn deserialize<D: Deserializer<'de>>(d: D) -> Result<Self, D::Error> {
+        struct V;
+        impl<'de> Visitor<'de> for V {
+            type Value = IdText;
+            fn expecting(&self, f: &mut fmt::Formatter) -> fmt::Result {
+                f.write_str("an id as a string or a number")
+            }
+            fn visit_str<E: de::Error>(self, v: &str) -> Result<IdText, E> {
+                Ok(IdText((!v.is_empty()).then(|| v.to_owned())))
+            }
+            fn visit_u64<E: de::Error>(self, v: u64) -> Result<IdText, E> {
+                Ok(IdText(Some(v.to_string())))
+            }
+            fn visit_i64<E: de::Error>(self, v: i64) -> Result<IdText, E> {
+                Ok(IdText(Some(v.to_string())))
+            }
+            fn visit_unit<E: de::Error>(self) -> Result<IdText, E> {
+                Ok(IdText(None))
+            }
+            fn visit_none<E: de::Error>(self) -> Result<IdText, E> {
+                Ok(IdText(None))
+            }
+            fn visit_some<D: Deserializer<'de>>(self, d: D) -> Result<IdText, D::Error> {
+                d.deserialize_any(V)
+            }
+        }
+        d.deserialize_any(V)
+    }
+}
+
+/// The union of the fields tally reads from OpenAlex institutions and ROR
+/// records (v1 and v2); everything else is skipped.
+#[derive(Deserialize, Default)]
+#[serde(default)]
+struct RawInstitution {
+    id: Option<String>,
+    display_name: Option<String>,
+    country_code: Option<String>,
+    geo: Option<OaGeo>,
+    lineage: Option<Vec<String>>,
+    // ROR v1
+    name: Option<String>,
+    addresses: Option<Vec<RorV1Address>>,
+    country: Option<RorV1Country>,
+    // ROR v2
+    names: Option<Vec<RorV2Name>>,
+    locations: Option<Vec<RorV2Location>>,
+    // ROR v1 and v2
+    relationships: Option<Vec<RorRelationship>>,
+}
+
+#[derive(Deserialize, Default)]
+#[serde(default)]
+struct OaGeo {
+    city: Option<String>,
+    geonames_city_id: IdText,
+    country_code: Option<String>,
+}
+
+#[derive(Deserialize, Default)]
+#[serde(default)]
+struct RorV1Address {
+    city: Option<String>,
+    geonames_city: Option<RorV1City>,
+}
+
+#[derive(Deserialize, Default)]
+#[serde(default)]
+struct RorV1City {
+    id: IdText,
+    city: Option<String>,
+}
+
+#[derive(Deserialize, Default)]
+#[serde(default)]
+struct RorV1Country {
+    country_code: Option<String>,
+}
+
+#[derive(Deserialize, Default)]
+#[serde(default)]
+struct RorV2Name {
+    value: Option<String>,
+    types: Vec<String>,
+}
+
+#[derive(Deserialize, Default)]
+#[serde(default)]
+struct RorV2Location {
+    geonames_id: IdText,
+    geonames_details: Option<RorV2Details>,
+}
+
+#[derive(Deserialize, Default)]
+#[serde(default)]
+struct RorV2Details {
+    name: Option<String>,
+    country_code: Option<String>,
+}
+
+#[derive(Deserialize, Default)]
+#[serde(default)]
+struct RorRelationship {
+    #[serde(rename = "type")]
+    kind: Option<String>,
+    id: Option<String>,
+}
+
+fn clean(s: Option<String>) -> Option<String> {
+    s.map(|s| s.trim().to_owned()).filter(|s| !s.is_empty())
+}
+
+fn country(s: Option<String>) -> Option<String> {
+    clean(s).map(|s| s.to_ascii_uppercase())
+}
+
+enum Keyed {
+    OpenAlex(String, InstitutionRecord),
+    Ror(String, InstitutionRecord),
+}
+
+impl RawInstitution {
+    fn into_keyed(self) -> Result<Keyed, (Option<String>, String)> {
+        let Some(id) = clean(self.id) else {
+            return Err((Some("id".into()), "missing".into()));
+        };
+        let is_openalex = id.starts_with("https://openalex.org/") || self.geo.is_some();
+        let is_ror = crate::is_ror_url(&id) || self.addresses.is_some() || self.locations.is_some();
+        if is_openalex && !crate::is_ror_url(&id) {
+            let short = openalex_short(&id).to_owned();
+            let geo = self.geo.unwrap_or_default();
+            let parents = self
+                .lineage
+                .unwrap_or_default()
+                .iter()
+                .map(|p| openalex_short(p).to_owned())
+                .filter(|p| *p != short)
+                .collect();
+            let rec = InstitutionRecord {
+                name: clean(self.display_name),
+                city_id: clean(geo.geonames_city_id.0),
+                city_name: clean(geo.city),
+                country: country(geo.country_code).or_else(|| country(self.country_code)),
+                parents,
+            };
+            return Ok(Keyed::OpenAlex(short, rec));
+        }
+        if !is_ror {
+            return Err((
+                Some("id".into()),
+                format!("`{id}` is neither an OpenAlex institution id nor a ROR id"),
+            ));
+        }
+        let parents = self
+            .relationships
+            .unwrap_or_default()
+            .into_iter()
+            .filter(|r| r.kind.as_deref().is_some_and(|k| k.eq_ignore_ascii_case("parent")))
+            .filter_map(|r| r.id.map(|i| ror_short(&i)))
+            .collect();
+        let mut rec = InstitutionRecord {
+            parents,
+            ..Default::default()
+        };
+        if let Some(locations) = self.locations {
+            // v2
+            let display = self.names.unwrap_or_default().into_iter().fold(
+                (None, None),
+                |(display, label), n| {
+                    let is = |t: &str| n.types.iter().any(|x| x == t);
+                    if display.is_none() && is("ror_display") {
+                        (n.value, label)
+                    } else if label.is_none() && is("label") {
+                        (display, n.value)
+                    } else {
+                        (display, label)
+                    }
+                },
+            );
+            rec.name = clean(display.0.or(display.1));
+            if let Some(loc) = locations.into_iter().next() {
+                let details = loc.geonames_details.unwrap_or_default();
+                rec.city_id = clean(loc.geonames_id.0);
+                rec.city_name = clean(details.name);
+                rec.country = country(details.country_code);
+            }
+        } else {
+            // v1
+            rec.name = clean(self.name);
+            if let Some(addr) = self.addresses.and_then(|a| a.into_iter().next()) {
+                let city = addr.geonames_city.unwrap_or_default();
+                rec.city_id = clean(city.id.0);
+                rec.city_name = clean(city.city).or(clean(addr.city));
+            }
+            rec.country = country(self.country.and_then(|c| c.country_code));
+        }
+        Ok(Keyed::Ror(ror_short(&id), rec))
+    }
+}
+
+/// The columns of the institutions CSV (`parent_id` is optional).
+pub const CSV_INSTITUTION_COLUMNS: [&str; 5] =
+    ["institution_id", "name", "city_id", "city", "country_code"];
+
+impl InstitutionTable {
+    /// Reads every file, detecting each one's format. File-level failures
+    /// (missing, unreadable, unknown format) are errors; bad records are kept
+    /// in [`InstitutionTable::problems`] (or stop the load when `strict`).
+    pub fn load(paths: &[std::path::PathBuf], strict: bool) -> Result<Self, InputError> {
+        let mut table = InstitutionTable::default();
+        for path in paths {
+            table.load_file(path, strict)?;
+        }
+        Ok(table)
+    }
+
+    fn insert(&mut self, k: Keyed) {
+        // The first record of an id wins, so file order decides, not hashing.
+        match k {
+            Keyed::OpenAlex(id, r) => {
+                self.by_id.entry(id).or_insert(r);
+            }
+            Keyed::Ror(id, r) => {
+                self.by_ror.entry(id).or_insert(r);
+            }
+        }
+    }
+
+    fn problem(&mut self, e: InputError, strict: bool) -> Result<(), InputError> {
+        if strict {
+            return Err(e);
+        }
+        self.problems.push(e);
+        Ok(())
+    }
+
+    fn load_file(&mut self, path: &Path, strict: bool) -> Result<(), InputError> {
+        let mut opened = Opened::open(path)?;
+        match first_byte(&mut opened)? {
+            None => {}
+            Some(b'[') => {
+                let mut de = serde_json::Deserializer::from_reader(&mut opened);
+                let mut records = Vec::new();
+                let mut bad = Vec::new();
+                de.deserialize_seq(ArrayVisitor {
+                    records: &mut records,
+                    bad: &mut bad,
+                })
+                .map_err(|e| InputError::record(path, e.line() as u64, None, json_message(&e)))?;
+                for k in records {
+                    self.insert(k);
+                }
+                for (i, (field, msg)) in bad {
+                    let e = InputError::record(path, 0, field, format!("array element {i}: {msg}"));
+                    self.problem(e, strict)?;
+                }
+            }
+            Some(b'{') => {
+                let mut pending = Vec::new();
+                opened.for_each_line(|line_no, line| {
+                    if line.iter().all(|b| b.is_ascii_whitespace()) {
+                        return Ok(());
+                    }
+                    let res = serde_json::from_slice::<RawInstitution>(line)
+                        .map_err(|e| (None, json_message(&e)))
+                        .and_then(RawInstitution::into_keyed);
+                    match res {
+                        Ok(k) => pending.push(Ok(k)),
+                        Err((field, msg)) => {
+                            let e = InputError::record(path, line_no, field, msg);
+                            if strict {
+                                return Err(e);
+                            }
+                            pending.push(Err(e));
+                        }
+                    }
+                    Ok(())
+                })?;
+                for r in pending {
+                    match r {
+                        Ok(k) => self.insert(k),
+                        Err(e) => self.problem(e, strict)?,
+                    }
+                }
+            }
+            Some(_) => self.load_csv(path, &mut opened, strict)?,
+        }
+        let file = opened.finish()?;
+        self.files.push(file);
+        Ok(())
+    }
+
+    fn load_csv(&mut self, path: &Path, opened: &mut Opened, strict: bool) -> Result<(), InputError> {
+        let mut rdr = csv::ReaderBuilder::new()
+            .trim(csv::Trim::All)
+            .from_reader(opened);
+        let headers = rdr
+            .headers()
+            .map_err(|e| InputError::record(path, 1, None, e.to_string()))?
+            .clone();
+        let col = |name: &str| headers.iter().position(|h| h == name);
+        let mut idx = [0usize; 5];
+        for (i, name) in CSV_INSTITUTION_COLUMNS.iter().enumerate() {
+            idx[i] = col(name).ok_or_else(|| InputError::Format {
+                path: path.to_path_buf(),
+                message: format!(
+                    "not OpenAlex/ROR JSON nor an institutions CSV: the header lacks column `{name}` (expected {}[,parent_id])",
+                    CSV_INSTITUTION_COLUMNS.join(",")
+                ),
+            })?;
+        }
+        let parent = col("parent_id");
+        for rec in rdr.records() {
+            let rec = match rec {
+                Ok(r) => r,
+                Err(e) => {
+                    let line = e.position().map(|p| p.line()).unwrap_or(0);
+                    self.problem(InputError::record(path, line, None, e.to_string()), strict)?;
+                    continue;
+                }
+            };
+            let get = |i: usize| rec.get(i).filter(|s| !s.is_empty()).map(str::to_owned);
+            let line = rec.position().map(|p| p.line()).unwrap_or(0);
+            let Some(id) = get(idx[0]) else {
+                let e = InputError::record(path, line, Some("institution_id".into()), "missing");
+                self.problem(e, strict)?;
+                continue;
+            };
+            let r = InstitutionRecord {
+                name: get(idx[1]),
+                city_id: get(idx[2]),
+                city_name: get(idx[3]),
+                country: country(get(idx[4])),
+                parents: parent.and_then(get).into_iter().collect(),
+            };
+            self.by_id.entry(id).or_insert(r);
+        }
+        Ok(())
+    }
+
+    /// The record a work's affiliation matches, field by field: the entity
+    /// with the affiliation's own id first, then the ROR record of its `ror`.
+    pub fn lookup(&self, id: Option<&str>, ror: Option<&str>) -> Resolved<'_> {
+        Resolved {
+            primary: id.and_then(|i| self.by_id.get(i)),
+            ror: ror.and_then(|r| self.by_ror.get(&ror_short(r))),
+        }
+    }
+}
+
+/// The table entries that one affiliation matched.
+#[derive(Clone, Copy, Debug, Default)]
+pub struct Resolved<'a> {
+    /// OpenAlex (or CSV) entry by the affiliation's id.
+    pub primary: Option<&'a InstitutionRecord>,
+    /// ROR record by the affiliation's ROR id.
+    pub ror: Option<&'a InstitutionRecord>,
+}
+
+impl<'a> Resolved<'a> {
+    /// The first of the matched entries that has the field.
+    pub fn field(&self, f: impl Fn(&'a InstitutionRecord) -> Option<&'a String>) -> Option<&'a str> {
+        self.primary
+            .and_then(&f)
+            .or_else(|| self.ror.and_then(&f))
+            .map(String::as_str)
+    }
+
+    /// True when any table knows the institution.
+    pub fn known(&self) -> bool {
+        self.primary.is_some() || self.ror.is_some()
+    }
+}
+
+type Bad = Vec<(usize, (Option<String>, String))>;
+
+struct ArrayVisitor<'v> {
+    records: &'v mut Vec<Keyed>,
+    bad: &'v mut Bad,
+}
+
+impl<'de> Visitor<'de> for ArrayVisitor<'_> {
+    type Value = ();
+    fn expecting(&self, f: &mut fmt::Formatter) -> fmt::Result {
+        f.write_str("a JSON array of ROR or OpenAlex institution records")
+    }
+    fn visit_seq<A: SeqAccess<'de>>(self, mut seq: A) -> Result<(), A::Error> {
+        let mut i = 0;
+        while let Some(raw) = seq.next_element::<RawInstitution>()? {
+            match raw.into_keyed() {
+                Ok(k) => self.records.push(k),
+                Err(e) => self.bad.push((i, e)),
+            }
+            i += 1;
+        }
+        Ok(())
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn keyed(json: &str) -> Keyed {
+        serde_json::from_str::<RawInstitution>(json)
+            .unwrap()
+            .into_keyed()
+            .unwrap()
+    }
+
+    #[test]
+    fn reads_openalex_ror_v1_and_v2() {
+        let Keyed::OpenAlex(id, r) = keyed(
+            r#"{"id":"https://openalex.org/I1","display_name":"Tsinghua University","lineage":["https://openalex.org/I1","https://openalex.org/I9"],"geo":{"city":"Beijing","geonames_city_id":"1816670","country_code":"CN"}}"#,
+        ) else {
+            panic!("not OpenAlex")
+        };
+        assert_eq!(id, "I1");
+        assert_eq!(r.city_id.as_deref(), Some("1816670"));
+        assert_eq!(r.parents, vec!["I9".to_string()]);
+        let Keyed::Ror(id, r) = keyed(
+            r#"{"id":"https://ror.org/000050t83","name":"ENRI","addresses":[{"city":"Tokyo","geonames_city":{"id":1850147,"city":"Tokyo"}}],"country":{"country_code":"JP"},"relationships":[{"type":"Parent","id":"https://ror.org/0aaaaaa00"}]}"#,
+        ) else {
+            panic!("not ROR")
+        };
+        assert_eq!(id, "000050t83");
+        assert_eq!(
+            (r.city_id.as_deref(), r.country.as_deref()),
+            (Some("1850147"), Some("JP"))
+        );
+        assert_eq!(r.parents, vec!["0aaaaaa00".to_string()]);
+        let Keyed::Ror(_, r) = keyed(
+            r#"{"id":"https://ror.org/000025p04","names":[{"value":"TSRI","types":["acronym"]},{"value":"Thailand Science Research and Innovation","types":["ror_display","label"]}],"locations":[{"geonames_id":1609350,"geonames_details":{"name":"Bangkok","country_code":"TH"}}]}"#,
+        ) else {
+            panic!("not ROR")
+        };
+        assert_eq!(r.name.as_deref(), Some("Thailand Science Research and Innovation"));
+        assert_eq!(r.city_name.as_deref(), Some("Bangkok"));
+    }
+
+    #[test]
+    fn lookup_falls_back_field_by_field() {
+        let mut t = InstitutionTable::default();
+        t.by_id.insert(
+            "I7".into(),
+            InstitutionRecord {
+                name: Some("Seven".into()),
+                country: Some("FR".into()),
+                ..Default::default()
+            },
+        );
+        t.by_ror.insert(
+            "0abcdef12".into(),
+            InstitutionRecord {
+                name: Some("Sept".into()),
+                city_id: Some("2988507".into()),
+                country: Some("DE".into()),
+                ..Default::default()
+            },
+        );
+        let r = t.lookup(Some("I7"), Some("https://ror.org/0ABCDEF12"));
+        assert_eq!(r.field(|x| x.name.as_ref()), Some("Seven"));
+        assert_eq!(r.field(|x| x.country.as_ref()), Some("FR"));
+        assert_eq!(r.field(|x| x.city_id.as_ref()), Some("2988507"));
+        assert!(!t.lookup(Some("I8"), None).known());
+    }
+}

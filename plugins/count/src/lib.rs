@@ -1,0 +1,89 @@
+//! `count`: whole counting, the Nature Index "Count".
+//!
+//! Every distinct entity that appears anywhere on an article (in any resolved
+//! slot of any authorship) gets 1, times the article's weight. Count is
+//! computed per level from that level's distinct entities: a city with two
+//! institutions on one article counts 1, not 2.
+
+use serde::Deserialize;
+use tally_core::{Article, Credit, FromParams, ScoreKind, Scorer, ScorerInfo, UNRESOLVED};
+
+/// Whole counting. Takes no parameters.
+#[derive(Clone, Debug, Default)]
+pub struct Count;
+
+#[derive(Deserialize)]
+#[serde(deny_unknown_fields)]
+struct Params {}
+
+impl FromParams for Count {
+    fn from_params(json: &str) -> Result<Self, String> {
+        serde_json::from_str::<Params>(json).map_err(|e| format!("count: {e}"))?;
+        Ok(Count)
+    }
+}
+
+impl Scorer for Count {
+    fn info(&self) -> ScorerInfo {
+        ScorerInfo::new(
+            "count",
+            env!("CARGO_PKG_VERSION"),
+            "whole counting: 1 for every distinct entity on the article (Nature Index Count)",
+            ScoreKind::Integer,
+        )
+    }
+
+    fn score(&self, article: &Article<'_>, out: &mut Vec<Credit>) {
+        let start = out.len();
+        for &entity in article.slots() {
+            if entity != UNRESOLVED && !out[start..].iter().any(|c| c.entity == entity) {
+                out.push(Credit {
+                    entity,
+                    credit: article.weight,
+                });
+            }
+        }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn run(offsets: &[u32], slots: &[u32]) -> Vec<Credit> {
+        let a = Article::new(2022, 0, 1.0, offsets, slots).unwrap();
+        let mut out = Vec::new();
+        Count.score(&a, &mut out);
+        out
+    }
+
+    #[test]
+    fn each_distinct_entity_counts_once() {
+        // Worked example W2 at city level: Cambridge GB=0, Cambridge US=1, Beijing=2.
+        let out = run(&[0, 1, 3, 5], &[0, 1, 0, 2, 2]);
+        let got: Vec<_> = out.iter().map(|c| (c.entity, c.credit)).collect();
+        assert_eq!(got, vec![(0, 1.0), (1, 1.0), (2, 1.0)]);
+    }
+
+    #[test]
+    fn unresolved_and_empty_bylines_give_nothing() {
+        assert!(run(&[0], &[]).is_empty());
+        assert!(run(&[0, 0, 0], &[]).is_empty());
+        assert!(run(&[0, 1], &[UNRESOLVED]).is_empty());
+    }
+
+    #[test]
+    fn weight_multiplies() {
+        let a = Article::new(2022, 0, 0.2, &[0, 1], &[3]).unwrap();
+        let mut out = Vec::new();
+        Count.score(&a, &mut out);
+        assert_eq!(out, vec![Credit { entity: 3, credit: 0.2 }]);
+    }
+
+    #[test]
+    fn params_must_be_empty() {
+        assert!(Count::from_params("{}").is_ok());
+        let err = Count::from_params(r#"{"cap": 3}"#).unwrap_err();
+        assert!(err.contains("unknown field `cap`"), "{err}");
+    }
+}
