@@ -363,7 +363,7 @@ def main(argv):
     check_geonames()
 
     insts = build_institutions(rng)
-    weights = [1.0 / (r ** 0.85) for r in range(1, len(insts) + 1)]
+    weights = [1.0 / (r ** 0.7) for r in range(1, len(insts) + 1)]
     by_country = {}
     for k, inst in enumerate(insts):
         by_country.setdefault(inst["country_code"] or NO_GEO_COUNTRY, []).append(k)
@@ -408,9 +408,11 @@ def main(argv):
         year = rng.choices(years, weights=[YEAR_WEIGHTS[y] for y in years])[0]
         date = dt.date(year, 1, 1) + dt.timedelta(days=rng.randrange(365))
         if w in big_at:
-            sidx = 0 if big_at.index(w) == 0 else 6     # physics, astronomy
+            sidx = 0                                    # Demo Journal of Physics
         else:
             sidx = rng.choices(range(len(sources)), weights=[s[1] for s in sources])[0]
+        if w in no_issn and JOURNALS[sidx][2] != "id+issn":
+            sidx = 1        # a source without ISSNs must be listed by its id
         src, _, subj = sources[sidx]
 
         r = rng.random()
@@ -491,8 +493,8 @@ def main(argv):
             })
 
         if w in big_at:
-            title = (f"Search for {rng.choice(TOPICS[subj])} with the Demo "
-                     f"{'Collider' if sidx == 0 else 'Array'} Collaboration")
+            title = (f"Search for {rng.choice(['heavy neutral leptons', 'dark photons', 'leptoquarks'])}"
+                     " in proton-proton collisions with the Demo Collider Collaboration")
         else:
             title = (f"{rng.choice(HEADS)} {rng.choice(TOPICS[subj])}"
                      f"{rng.choice(TAILS) if subj != 'med' else rng.choice(['', ': a cohort study', ': a randomized trial'])}")

@@ -34,13 +34,10 @@ pub fn openalex_short(id: &str) -> &str {
 /// Normalizes a ROR id (`https://ror.org/03cve4549` or `03cve4549`) to its
 /// 9-character suffix, lowercased.
 pub fn ror_short(id: &str) -> String {
-    let s = id.trim();
-    let s = s
-        .strip_prefix("https://ror.org/")
-        .or_else(|| s.strip_prefix("http://ror.org/"))
-        .or_else(|| s.strip_prefix("ror.org/"))
-        .unwrap_or(s);
-    s.to_ascii_lowercase()
+    // The last path segment: also mends a doubled prefix seen in real records
+    // (`https://ror.org/https://ror.org/03cve4549`).
+    let s = id.trim().trim_end_matches('/');
+    s.rsplit('/').next().unwrap_or(s).to_ascii_lowercase()
 }
 
 /// True for an id that is a ROR id with its URL prefix.

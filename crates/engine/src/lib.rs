@@ -1,0 +1,546 @@
+//! The engine: works in, rankings out, in one streaming pass.
+//!
+//! For each work read, [`Engine::add_work`] applies the filters (journal
+//! list, type, year, duplicates), turns each authorship's distinct
+//! institutions into slots, resolves every slot at every configured level
+//! (institution, city, country), hands each level's view of the article to
+//! every scorer and adds the credits to per-(level, year, scorer, entity)
+//! totals. Nothing of the work is kept but its id (for the duplicate check),
+//! so memory grows with the number of entities, not of works.
+//!
+//! Totals are [`Fixed`]-point integers: the same input gives the same bits
+//! whatever the order of the works. The [`Ledger`] accounts for every work
+//! and every unit of share.
+
+pub mod countries;
+mod rank;
+
+pub use rank::rank;
+
+use std::collections::{BTreeMap, HashMap, HashSet};
+use std::path::PathBuf;
+use tally_core::{Article, Credit, Scorer, UNRESOLVED};
+use tally_ingest::{
+    works::read_works_file, InputError, InputFile, InstitutionRef, InstitutionTable, JournalList,
+    Work,
+};
+use tally_report::{Fixed, Ledger, Level, LevelLedger};
+
+/// What to count.
+#[derive(Clone, Debug, Default)]
+pub struct Plan {
+    /// Levels to compute (each is ranked separately).
+    pub levels: Vec<Level>,
+    /// Journal list; `None` counts every source.
+    pub sources: Option<JournalList>,
+    /// Normalized work types to keep; `None` keeps all.
+    pub types: Option<Vec<String>>,
+    /// Inclusive year range; `None` keeps all years.
+    pub years: Option<(i32, i32)>,
+    /// Stop at the first bad record or cut author list instead of counting it.
+    pub strict: bool,
+}
+
+/// Why a run stopped.
+#[derive(Debug, thiserror::Error)]
+pub enum EngineError {
+    /// An input could not be read (or, in strict mode, a record was bad).
+    #[error(transparent)]
+    Input(#[from] InputError),
+    /// A scorer returned something it must not.
+    #[error("scorer `{scorer}`: {message}")]
+    Scorer {
+        /// The scorer's name.
+        scorer: String,
+        /// What was wrong.
+        message: String,
+    },
+    /// Strict mode: a work's author list is marked as cut, so its `n` is wrong.
+    #[error("{file}:{line}: work {id} has a truncated author list (is_authors_truncated: true); its share would be wrong. Use a snapshot with full author lists, or drop --strict to count it and list it in the ledger")]
+    Truncated {
+        /// File.
+        file: String,
+        /// Line.
+        line: u64,
+        /// Work id.
+        id: String,
+    },
+}
+
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+enum Resolution {
+    Entity(u32),
+    /// In no table.
+    Unknown,
+    /// In a table, but without a location at this level.
+    NoLocation,
+}
+
+struct InstState {
+    res: Vec<Resolution>,
+    /// The tables gave a name (otherwise the works' names are used).
+    named: bool,
+}
+
+#[derive(Clone, Copy, PartialEq, Eq)]
+enum SlotRef {
+    NoId,
+    Inst(u32),
+}
+
+/// The entities of one level and their totals.
+#[derive(Clone, Debug, Default)]
+pub struct LevelTotals {
+    /// The level.
+    pub level: Option<Level>,
+    /// Entity ids, by dense index.
+    pub ids: Vec<String>,
+    /// Entity names, by dense index.
+    pub names: Vec<String>,
+    /// year -> scorer -> entity -> total.
+    pub years: BTreeMap<i32, Vec<Vec<Fixed>>>,
+    index: HashMap<String, u32>,
+    ledger: LevelLedger,
+}
+
+impl LevelTotals {
+    fn intern(&mut self, id: &str, name: impl FnOnce() -> String) -> u32 {
+        if let Some(&e) = self.index.get(id) {
+            return e;
+        }
+        let e = self.ids.len() as u32;
+        self.ids.push(id.to_owned());
+        self.names.push(name());
+        self.index.insert(id.to_owned(), e);
+        e
+    }
+
+    /// Keeps the smallest of the names offered, so the choice does not depend on input order.
+    fn offer_name(&mut self, e: u32, name: &str) {
+        let cur = &mut self.names[e as usize];
+        if name < cur.as_str() || *cur == self.ids[e as usize] {
+            *cur = name.to_owned();
+        }
+    }
+}
+
+/// Everything a run produced.
+#[derive(Debug, Default)]
+pub struct Outcome {
+    /// Per level, in plan order.
+    pub levels: Vec<LevelTotals>,
+    /// The data-quality ledger.
+    pub ledger: Ledger,
+    /// The works files read, with digests.
+    pub works_files: Vec<InputFile>,
+}
+
+/// The streaming aggregator. Feed it works, then [`Engine::finish`].
+pub struct Engine<'a> {
+    plan: &'a Plan,
+    tables: &'a InstitutionTable,
+    scorers: &'a [Box<dyn Scorer>],
+    insts: Vec<InstState>,
+    inst_index: HashMap<String, u32>,
+    sources: HashMap<String, u32>,
+    levels: Vec<LevelTotals>,
+    ledger: Ledger,
+    seen_numeric: HashSet<u64>,
+    seen_other: HashSet<String>,
+    // Scratch, reused across works.
+    refs: Vec<SlotRef>,
+    ref_countries: Vec<Option<String>>,
+    offsets: Vec<u32>,
+    slots: Vec<u32>,
+    credits: Vec<Credit>,
+}
+
+impl<'a> Engine<'a> {
+    /// A new engine for a plan, institution tables and scorers (in column order).
+    pub fn new(
+        plan: &'a Plan,
+        tables: &'a InstitutionTable,
+        scorers: &'a [Box<dyn Scorer>],
+    ) -> Self {
+        let levels = plan
+            .levels
+            .iter()
+            .map(|&l| LevelTotals {
+                level: Some(l),
+                ledger: LevelLedger {
+                    level: Some(l),
+                    credit_totals: scorers
+                        .iter()
+                        .map(|s| (s.info().name.into_owned(), Fixed::ZERO))
+                        .collect(),
+                    ..Default::default()
+                },
+                ..Default::default()
+            })
+            .collect();
+        let ledger = Ledger {
+            institution_records_malformed: tables.problems.len() as u64,
+            ..Default::default()
+        };
+        Engine {
+            plan,
+            tables,
+            scorers,
+            insts: Vec::new(),
+            inst_index: HashMap::new(),
+            sources: HashMap::new(),
+            levels,
+            ledger,
+            seen_numeric: HashSet::new(),
+            seen_other: HashSet::new(),
+            refs: Vec::new(),
+            ref_countries: Vec::new(),
+            offsets: Vec::new(),
+            slots: Vec::new(),
+            credits: Vec::new(),
+        }
+    }
+
+    /// Reads works files in order. Bad records are counted in the ledger and
+    /// passed to `on_problem` (or stop the run in strict mode).
+    pub fn read_files(
+        &mut self,
+        paths: &[PathBuf],
+        mut on_problem: impl FnMut(&InputError),
+    ) -> Result<Vec<InputFile>, EngineError> {
+        let mut files = Vec::new();
+        for path in paths {
+            let mut failure: Option<EngineError> = None;
+            let res = read_works_file(path, |line, rec| match rec {
+                Ok(work) => match self.add_work(&work) {
+                    Ok(()) => Ok(()),
+                    Err(EngineError::Truncated { id, .. }) => {
+                        failure = Some(EngineError::Truncated {
+                            file: path.display().to_string(),
+                            line,
+                            id,
+                        });
+                        Err(InputError::NotFound {
+                            pattern: String::new(),
+                        })
+                    }
+                    Err(e) => {
+                        failure = Some(e);
+                        Err(InputError::NotFound {
+                            pattern: String::new(),
+                        })
+                    }
+                },
+                Err(e) => {
+                    self.ledger.works_read += 1;
+                    self.ledger.excluded.malformed += 1;
+                    if self.plan.strict {
+                        return Err(e);
+                    }
+                    on_problem(&e);
+                    Ok(())
+                }
+            });
+            if let Some(f) = failure {
+                return Err(f);
+            }
+            files.push(res?);
+        }
+        Ok(files)
+    }
+
+    fn first_sighting(&mut self, id: &str) -> bool {
+        match id.strip_prefix('W').and_then(|d| d.parse::<u64>().ok()) {
+            Some(n) if id.len() > 1 && !id[1..].starts_with('0') => self.seen_numeric.insert(n),
+            _ => self.seen_other.insert(id.to_owned()),
+        }
+    }
+
+    /// Counts one work (or records why it is excluded).
+    pub fn add_work(&mut self, w: &Work<'_>) -> Result<(), EngineError> {
+        self.ledger.works_read += 1;
+        let weight = match &self.plan.sources {
+            None => 1.0,
+            Some(list) => match list.weight(
+                w.source_id.as_deref(),
+                w.issn_l.as_deref(),
+                w.issns.iter().map(|s| s.as_ref()),
+            ) {
+                Some(weight) => weight,
+                None => {
+                    self.ledger.excluded.source += 1;
+                    return Ok(());
+                }
+            },
+        };
+        if let Some(types) = &self.plan.types {
+            if !w.work_type.as_deref().is_some_and(|t| types.iter().any(|x| x == t)) {
+                self.ledger.excluded.work_type += 1;
+                return Ok(());
+            }
+        }
+        let year = match (w.year, self.plan.years) {
+            (Some(y), Some((a, b))) if y >= a && y <= b => y,
+            (Some(y), None) => y,
+            _ => {
+                self.ledger.excluded.year += 1;
+                return Ok(());
+            }
+        };
+        if !self.first_sighting(&w.id) {
+            self.ledger.excluded.duplicate += 1;
+            return Ok(());
+        }
+        if w.authors_truncated {
+            if self.plan.strict {
+                return Err(EngineError::Truncated {
+                    file: String::new(),
+                    line: 0,
+                    id: w.id.to_string(),
+                });
+            }
+            self.ledger.truncated_author_lists.push(w.id.to_string());
+        }
+        let wfixed = Fixed::from_f64(weight).unwrap_or_default();
+        self.ledger.included += 1;
+        self.ledger.included_weight += wfixed;
+        if w.authorships.is_empty() {
+            self.ledger.included_without_authors += 1;
+        }
+        let source = match &w.source_id {
+            Some(s) => {
+                let next = self.sources.len() as u32;
+                *self.sources.entry(s.to_string()).or_insert(next)
+            }
+            None => u32::MAX,
+        };
+        self.collect_slots(w);
+        for li in 0..self.levels.len() {
+            self.score_level(li, year, source, weight, wfixed)?;
+        }
+        Ok(())
+    }
+
+    /// Fills `refs`/`offsets` with each authorship's distinct institutions.
+    fn collect_slots(&mut self, w: &Work<'_>) {
+        self.refs.clear();
+        self.ref_countries.clear();
+        self.offsets.clear();
+        self.offsets.push(0);
+        for a in &w.authorships {
+            self.ledger.authorships += 1;
+            let start = self.refs.len();
+            for inst in &a.institutions {
+                let r = match inst.id.as_deref().or(inst.ror.as_deref()) {
+                    None => SlotRef::NoId,
+                    Some(key) => SlotRef::Inst(self.intern_institution(key, inst)),
+                };
+                if r == SlotRef::NoId || !self.refs[start..].contains(&r) {
+                    self.refs.push(r);
+                    self.ref_countries
+                        .push(inst.country_code.as_deref().map(str::to_ascii_uppercase));
+                    if let (SlotRef::Inst(i), Some(name)) = (r, inst.name.as_deref()) {
+                        self.offer_institution_name(i, name);
+                    }
+                }
+            }
+            if self.refs.len() == start {
+                self.ledger.authorships_without_institution += 1;
+            }
+            self.offsets.push(self.refs.len() as u32);
+        }
+        self.ledger.institution_slots += self.refs.len() as u64;
+    }
+
+    fn offer_institution_name(&mut self, i: u32, name: &str) {
+        if self.insts[i as usize].named || name.is_empty() {
+            return;
+        }
+        for (li, lt) in self.levels.iter_mut().enumerate() {
+            if lt.level == Some(Level::Institution) {
+                if let Resolution::Entity(e) = self.insts[i as usize].res[li] {
+                    lt.offer_name(e, name);
+                }
+            }
+        }
+    }
+
+    fn intern_institution(&mut self, key: &str, inst: &InstitutionRef<'_>) -> u32 {
+        if let Some(&i) = self.inst_index.get(key) {
+            return i;
+        }
+        let found = self.tables.lookup(inst.id.as_deref(), inst.ror.as_deref());
+        let name = found.field(|r| r.name.as_ref());
+        let mut res = Vec::with_capacity(self.levels.len());
+        for lt in &mut self.levels {
+            let r = match lt.level.unwrap_or(Level::City) {
+                Level::Institution => {
+                    Resolution::Entity(lt.intern(key, || name.unwrap_or(key).to_owned()))
+                }
+                Level::City => {
+                    let cc = found.field(|r| r.country.as_ref());
+                    let by_id = [found.primary, found.ror]
+                        .into_iter()
+                        .flatten()
+                        .find(|r| r.city_id.is_some());
+                    let by_name = [found.primary, found.ror]
+                        .into_iter()
+                        .flatten()
+                        .find(|r| r.city_name.is_some());
+                    let label = |r: &tally_ingest::InstitutionRecord| {
+                        let city = r.city_name.as_deref().unwrap_or("?");
+                        match r.country.as_deref().or(cc) {
+                            Some(c) => format!("{city}, {c}"),
+                            None => city.to_owned(),
+                        }
+                    };
+                    if let Some(r) = by_id {
+                        let id = r.city_id.as_deref().unwrap_or_default();
+                        let e = lt.intern(id, || label(r));
+                        if r.city_name.is_some() {
+                            lt.offer_name(e, &label(r));
+                        }
+                        Resolution::Entity(e)
+                    } else if let Some(r) = by_name {
+                        let city = r.city_name.as_deref().unwrap_or_default();
+                        let id = format!("{city}|{}", r.country.as_deref().or(cc).unwrap_or(""));
+                        Resolution::Entity(lt.intern(&id, || label(r)))
+                    } else if found.known() {
+                        Resolution::NoLocation
+                    } else {
+                        Resolution::Unknown
+                    }
+                }
+                Level::Country => match found.field(|r| r.country.as_ref()) {
+                    Some(c) => Resolution::Entity(lt.intern(c, || countries::name(c))),
+                    None if found.known() => Resolution::NoLocation,
+                    None => Resolution::Unknown,
+                },
+            };
+            res.push(r);
+        }
+        let i = self.insts.len() as u32;
+        self.insts.push(InstState {
+            res,
+            named: name.is_some(),
+        });
+        self.inst_index.insert(key.to_owned(), i);
+        i
+    }
+
+    fn score_level(
+        &mut self,
+        li: usize,
+        year: i32,
+        source: u32,
+        weight: f64,
+        wfixed: Fixed,
+    ) -> Result<(), EngineError> {
+        let lt = &mut self.levels[li];
+        let level = lt.level.unwrap_or(Level::City);
+        self.slots.clear();
+        for (k, r) in self.refs.iter().enumerate() {
+            let e = match r {
+                SlotRef::NoId => {
+                    lt.ledger.slots_without_id += 1;
+                    UNRESOLVED
+                }
+                SlotRef::Inst(i) => match self.insts[*i as usize].res[li] {
+                    Resolution::Entity(e) => e,
+                    other => {
+                        // At country level the work record's own country code stands in.
+                        match (level, &self.ref_countries[k]) {
+                            (Level::Country, Some(c)) if !c.is_empty() => {
+                                lt.intern(c, || countries::name(c))
+                            }
+                            _ => {
+                                if other == Resolution::Unknown {
+                                    lt.ledger.slots_unknown_institution += 1;
+                                } else {
+                                    lt.ledger.slots_no_location += 1;
+                                }
+                                UNRESOLVED
+                            }
+                        }
+                    }
+                },
+            };
+            if e != UNRESOLVED {
+                lt.ledger.slots_resolved += 1;
+            }
+            self.slots.push(e);
+        }
+        // The ledger's own account of share (drop policy), independent of the scorers.
+        let n = self.offsets.len() - 1;
+        if n == 0 {
+            lt.ledger.share_unassigned += wfixed;
+        }
+        for a in 0..n {
+            let s = &self.slots[self.offsets[a] as usize..self.offsets[a + 1] as usize];
+            if s.is_empty() {
+                lt.ledger.share_unassigned += Fixed::from_f64(weight / n as f64).unwrap_or_default();
+                continue;
+            }
+            let part = Fixed::from_f64(weight / (n as f64 * s.len() as f64)).unwrap_or_default();
+            for &e in s {
+                if e == UNRESOLVED {
+                    lt.ledger.share_unassigned += part;
+                } else {
+                    lt.ledger.share_assigned += part;
+                }
+            }
+        }
+        let article = Article::new(year, source, weight, &self.offsets, &self.slots).map_err(|e| {
+            EngineError::Scorer {
+                scorer: String::new(),
+                message: e.to_string(),
+            }
+        })?;
+        let n_entities = lt.ids.len();
+        let acc = lt.years.entry(year).or_insert_with(|| vec![Vec::new(); self.scorers.len()]);
+        for (si, scorer) in self.scorers.iter().enumerate() {
+            self.credits.clear();
+            scorer.score(&article, &mut self.credits);
+            let totals = &mut acc[si];
+            if totals.len() < n_entities {
+                totals.resize(n_entities, Fixed::ZERO);
+            }
+            let mut sum = Fixed::ZERO;
+            for c in &self.credits {
+                let fixed = Fixed::from_f64(c.credit);
+                match fixed {
+                    Some(f) if (c.entity as usize) < n_entities => {
+                        totals[c.entity as usize] += f;
+                        sum += f;
+                    }
+                    _ => {
+                        return Err(EngineError::Scorer {
+                            scorer: scorer.info().name.into_owned(),
+                            message: format!(
+                                "returned credit {} for entity {}, which is not a finite non-negative credit to an entity of the article",
+                                c.credit, c.entity
+                            ),
+                        })
+                    }
+                }
+            }
+            lt.ledger.credit_totals[si].1 += sum;
+        }
+        Ok(())
+    }
+
+    /// Ends the run.
+    pub fn finish(mut self, works_files: Vec<InputFile>) -> Outcome {
+        let mut ledger = std::mem::take(&mut self.ledger);
+        ledger.truncated_author_lists.sort();
+        ledger.levels = self.levels.iter().map(|l| l.ledger.clone()).collect();
+        Outcome {
+            levels: self.levels,
+            ledger,
+            works_files,
+        }
+    }
+}
+
+#[cfg(test)]
+mod tests;

@@ -1,0 +1,146 @@
+use super::*;
+use tally_core::{FromParams, ScoreKind};
+use tally_report::Column;
+use tally_testkit::design;
+
+fn scorers() -> Vec<Box<dyn Scorer>> {
+    vec![
+        Box::new(tally_count::Count),
+        Box::new(tally_share::Share::from_params("{}").unwrap()),
+    ]
+}
+
+fn columns(s: &[Box<dyn Scorer>]) -> Vec<Column> {
+    s.iter()
+        .map(|s| {
+            let i = s.info();
+            Column {
+                name: i.name.into_owned(),
+                version: i.version.into_owned(),
+                kind: match i.kind {
+                    ScoreKind::Integer => tally_report::ScoreKind::Integer,
+                    ScoreKind::Fractional => tally_report::ScoreKind::Fractional,
+                },
+            }
+        })
+        .collect()
+}
+
+fn run(works: PathBuf, inst: PathBuf, years: Option<(i32, i32)>) -> Outcome {
+    let plan = Plan {
+        levels: Level::ALL.to_vec(),
+        sources: Some(JournalList::load(&design::journals()).unwrap()),
+        types: Some(vec!["article".into()]),
+        years,
+        strict: true,
+    };
+    let tables = InstitutionTable::load(&[inst], true).unwrap();
+    let s = scorers();
+    let mut engine = Engine::new(&plan, &tables, &s);
+    let files = engine.read_files(&[works], |_| {}).unwrap();
+    engine.finish(files)
+}
+
+fn check_expected(out: &Outcome) {
+    let s = scorers();
+    for (level, year, rows) in design::EXPECTED {
+        let li = Level::ALL.iter().position(|l| l.as_str() == *level).unwrap();
+        let r = rank(&out.levels[li], columns(&s), 1, Some((*year, *year)), year.to_string());
+        let got: Vec<(u32, String, String, String)> = r
+            .rows
+            .iter()
+            .map(|row| {
+                (
+                    row.rank,
+                    row.entity_id.clone(),
+                    row.scores[0].display(tally_report::ScoreKind::Integer),
+                    row.scores[1].display(tally_report::ScoreKind::Fractional),
+                )
+            })
+            .collect();
+        let want: Vec<(u32, String, String, String)> = rows
+            .iter()
+            .map(|(rk, id, c, sh)| (*rk, id.to_string(), c.to_string(), sh.to_string()))
+            .collect();
+        assert_eq!(got, want, "{level} {year}");
+    }
+}
+
+#[test]
+fn worked_example_from_openalex_input() {
+    check_expected(&run(design::works_jsonl(), design::institutions_jsonl(), None));
+}
+
+#[test]
+fn worked_example_from_csv_input() {
+    check_expected(&run(design::works_csv(), design::institutions_csv(), None));
+}
+
+#[test]
+fn ledger_accounts_for_every_work_and_share() {
+    let out = run(design::works_jsonl(), design::institutions_jsonl(), Some((2022, 2022)));
+    let l = &out.ledger;
+    assert_eq!(l.works_read, 5);
+    assert_eq!(l.excluded.source, 1);
+    assert_eq!(l.excluded.work_type, 1);
+    assert_eq!(l.excluded.year, 1);
+    assert_eq!(l.included, 2);
+    assert_eq!(l.works_read, l.included + l.excluded.total());
+    assert_eq!(l.authorships, 7);
+    assert_eq!(l.authorships_without_institution, 1);
+    for lv in &l.levels {
+        assert_eq!(lv.share_unassigned.display(tally_report::ScoreKind::Fractional), "0.250000");
+        let total = (lv.share_assigned + lv.share_unassigned).to_f64();
+        assert!((total - 2.0).abs() < 1e-12, "{total}");
+        // The share scorer handed out exactly the ledger's assigned share.
+        let share = lv.credit_totals[1].1.to_f64();
+        assert!((share - lv.share_assigned.to_f64()).abs() < 1e-12);
+    }
+}
+
+#[test]
+fn input_order_does_not_change_a_bit() {
+    let dir = std::env::temp_dir().join(format!("tally-order-{}", std::process::id()));
+    std::fs::create_dir_all(&dir).unwrap();
+    let text = std::fs::read_to_string(design::works_jsonl()).unwrap();
+    let mut lines: Vec<&str> = text.lines().collect();
+    lines.reverse();
+    let rev = dir.join("reversed.jsonl");
+    std::fs::write(&rev, lines.join("\n")).unwrap();
+    let a = run(design::works_jsonl(), design::institutions_jsonl(), None);
+    let b = run(rev, design::institutions_jsonl(), None);
+    let s = scorers();
+    for li in 0..3 {
+        let ra = rank(&a.levels[li], columns(&s), 1, None, "all".into());
+        let rb = rank(&b.levels[li], columns(&s), 1, None, "all".into());
+        assert_eq!(ra, rb);
+    }
+    std::fs::remove_dir_all(&dir).unwrap();
+}
+
+#[test]
+fn duplicate_institutions_and_works_count_once() {
+    let dir = std::env::temp_dir().join(format!("tally-dup-{}", std::process::id()));
+    std::fs::create_dir_all(&dir).unwrap();
+    let works = dir.join("w.jsonl");
+    let w = r#"{"id":"https://openalex.org/W7","publication_year":2022,"type":"article","primary_location":{"source":{"id":"https://openalex.org/S1"}},"authorships":[{"institutions":[{"id":"https://openalex.org/I1"},{"id":"https://openalex.org/I1"}]},{"institutions":[{"id":"https://openalex.org/I99","country_code":"fr"}]}]}"#;
+    std::fs::write(&works, format!("{w}\n{w}\n")).unwrap();
+    let out = run(works, design::institutions_jsonl(), None);
+    assert_eq!(out.ledger.excluded.duplicate, 1);
+    assert_eq!(out.ledger.institution_slots, 2);
+    let s = scorers();
+    // City: I1 has the full 1/2 (one slot, not two); I99 is unknown.
+    let city = rank(&out.levels[1], columns(&s), 1, None, "all".into());
+    assert_eq!(city.rows.len(), 1);
+    assert_eq!(city.rows[0].scores[1].display(tally_report::ScoreKind::Fractional), "0.500000");
+    assert_eq!(out.ledger.levels[1].slots_unknown_institution, 1);
+    // Country: I99's country comes from the work record.
+    let country = rank(&out.levels[2], columns(&s), 1, None, "all".into());
+    let ids: Vec<_> = country.rows.iter().map(|r| r.entity_id.as_str()).collect();
+    assert_eq!(ids, vec!["CN", "FR"]);
+    assert_eq!(country.rows[1].entity_name, "France");
+    // Institution: an unknown institution is ranked under its own id.
+    let inst = rank(&out.levels[0], columns(&s), 1, None, "all".into());
+    assert_eq!(inst.rows.len(), 2);
+    std::fs::remove_dir_all(&dir).unwrap();
+}
