@@ -274,7 +274,11 @@ impl<'a> Engine<'a> {
             },
         };
         if let Some(types) = &self.plan.types {
-            if !w.work_type.as_deref().is_some_and(|t| types.iter().any(|x| x == t)) {
+            if !w
+                .work_type
+                .as_deref()
+                .is_some_and(|t| types.iter().any(|x| x == t))
+            {
                 self.ledger.excluded.work_type += 1;
                 return Ok(());
             }
@@ -478,7 +482,8 @@ impl<'a> Engine<'a> {
         for a in 0..n {
             let s = &self.slots[self.offsets[a] as usize..self.offsets[a + 1] as usize];
             if s.is_empty() {
-                lt.ledger.share_unassigned += Fixed::from_f64(weight / n as f64).unwrap_or_default();
+                lt.ledger.share_unassigned +=
+                    Fixed::from_f64(weight / n as f64).unwrap_or_default();
                 continue;
             }
             let part = Fixed::from_f64(weight / (n as f64 * s.len() as f64)).unwrap_or_default();
@@ -490,14 +495,18 @@ impl<'a> Engine<'a> {
                 }
             }
         }
-        let article = Article::new(year, source, weight, &self.offsets, &self.slots).map_err(|e| {
-            EngineError::Scorer {
-                scorer: String::new(),
-                message: e.to_string(),
-            }
-        })?;
+        let article =
+            Article::new(year, source, weight, &self.offsets, &self.slots).map_err(|e| {
+                EngineError::Scorer {
+                    scorer: String::new(),
+                    message: e.to_string(),
+                }
+            })?;
         let n_entities = lt.ids.len();
-        let acc = lt.years.entry(year).or_insert_with(|| vec![Vec::new(); self.scorers.len()]);
+        let acc = lt
+            .years
+            .entry(year)
+            .or_insert_with(|| vec![Vec::new(); self.scorers.len()]);
         for (si, scorer) in self.scorers.iter().enumerate() {
             self.credits.clear();
             scorer.score(&article, &mut self.credits);
@@ -544,3 +553,16 @@ impl<'a> Engine<'a> {
 
 #[cfg(test)]
 mod tests;
+
+/// The report column of a scorer.
+pub fn column(scorer: &dyn Scorer) -> tally_report::Column {
+    let info = scorer.info();
+    tally_report::Column {
+        name: info.name.into_owned(),
+        version: info.version.into_owned(),
+        kind: match info.kind {
+            tally_core::ScoreKind::Integer => tally_report::ScoreKind::Integer,
+            tally_core::ScoreKind::Fractional => tally_report::ScoreKind::Fractional,
+        },
+    }
+}

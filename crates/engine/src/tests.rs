@@ -1,5 +1,5 @@
 use super::*;
-use tally_core::{FromParams, ScoreKind};
+use tally_core::FromParams;
 use tally_report::Column;
 use tally_testkit::design;
 
@@ -11,19 +11,7 @@ fn scorers() -> Vec<Box<dyn Scorer>> {
 }
 
 fn columns(s: &[Box<dyn Scorer>]) -> Vec<Column> {
-    s.iter()
-        .map(|s| {
-            let i = s.info();
-            Column {
-                name: i.name.into_owned(),
-                version: i.version.into_owned(),
-                kind: match i.kind {
-                    ScoreKind::Integer => tally_report::ScoreKind::Integer,
-                    ScoreKind::Fractional => tally_report::ScoreKind::Fractional,
-                },
-            }
-        })
-        .collect()
+    s.iter().map(|s| column(s.as_ref())).collect()
 }
 
 fn run(works: PathBuf, inst: PathBuf, years: Option<(i32, i32)>) -> Outcome {
@@ -44,8 +32,17 @@ fn run(works: PathBuf, inst: PathBuf, years: Option<(i32, i32)>) -> Outcome {
 fn check_expected(out: &Outcome) {
     let s = scorers();
     for (level, year, rows) in design::EXPECTED {
-        let li = Level::ALL.iter().position(|l| l.as_str() == *level).unwrap();
-        let r = rank(&out.levels[li], columns(&s), 1, Some((*year, *year)), year.to_string());
+        let li = Level::ALL
+            .iter()
+            .position(|l| l.as_str() == *level)
+            .unwrap();
+        let r = rank(
+            &out.levels[li],
+            columns(&s),
+            1,
+            Some((*year, *year)),
+            year.to_string(),
+        );
         let got: Vec<(u32, String, String, String)> = r
             .rows
             .iter()
@@ -68,7 +65,11 @@ fn check_expected(out: &Outcome) {
 
 #[test]
 fn worked_example_from_openalex_input() {
-    check_expected(&run(design::works_jsonl(), design::institutions_jsonl(), None));
+    check_expected(&run(
+        design::works_jsonl(),
+        design::institutions_jsonl(),
+        None,
+    ));
 }
 
 #[test]
@@ -78,7 +79,11 @@ fn worked_example_from_csv_input() {
 
 #[test]
 fn ledger_accounts_for_every_work_and_share() {
-    let out = run(design::works_jsonl(), design::institutions_jsonl(), Some((2022, 2022)));
+    let out = run(
+        design::works_jsonl(),
+        design::institutions_jsonl(),
+        Some((2022, 2022)),
+    );
     let l = &out.ledger;
     assert_eq!(l.works_read, 5);
     assert_eq!(l.excluded.source, 1);
@@ -89,7 +94,11 @@ fn ledger_accounts_for_every_work_and_share() {
     assert_eq!(l.authorships, 7);
     assert_eq!(l.authorships_without_institution, 1);
     for lv in &l.levels {
-        assert_eq!(lv.share_unassigned.display(tally_report::ScoreKind::Fractional), "0.250000");
+        assert_eq!(
+            lv.share_unassigned
+                .display(tally_report::ScoreKind::Fractional),
+            "0.250000"
+        );
         let total = (lv.share_assigned + lv.share_unassigned).to_f64();
         assert!((total - 2.0).abs() < 1e-12, "{total}");
         // The share scorer handed out exactly the ledger's assigned share.
@@ -132,7 +141,10 @@ fn duplicate_institutions_and_works_count_once() {
     // City: I1 has the full 1/2 (one slot, not two); I99 is unknown.
     let city = rank(&out.levels[1], columns(&s), 1, None, "all".into());
     assert_eq!(city.rows.len(), 1);
-    assert_eq!(city.rows[0].scores[1].display(tally_report::ScoreKind::Fractional), "0.500000");
+    assert_eq!(
+        city.rows[0].scores[1].display(tally_report::ScoreKind::Fractional),
+        "0.500000"
+    );
     assert_eq!(out.ledger.levels[1].slots_unknown_institution, 1);
     // Country: I99's country comes from the work record.
     let country = rank(&out.levels[2], columns(&s), 1, None, "all".into());

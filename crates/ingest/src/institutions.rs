@@ -203,7 +203,11 @@ impl RawInstitution {
             .relationships
             .unwrap_or_default()
             .into_iter()
-            .filter(|r| r.kind.as_deref().is_some_and(|k| k.eq_ignore_ascii_case("parent")))
+            .filter(|r| {
+                r.kind
+                    .as_deref()
+                    .is_some_and(|k| k.eq_ignore_ascii_case("parent"))
+            })
             .filter_map(|r| r.id.map(|i| ror_short(&i)))
             .collect();
         let mut rec = InstitutionRecord {
@@ -338,7 +342,12 @@ impl InstitutionTable {
         Ok(())
     }
 
-    fn load_csv(&mut self, path: &Path, opened: &mut Opened, strict: bool) -> Result<(), InputError> {
+    fn load_csv(
+        &mut self,
+        path: &Path,
+        opened: &mut Opened,
+        strict: bool,
+    ) -> Result<(), InputError> {
         let mut rdr = csv::ReaderBuilder::new()
             .trim(csv::Trim::All)
             .from_reader(opened);
@@ -407,7 +416,10 @@ pub struct Resolved<'a> {
 
 impl<'a> Resolved<'a> {
     /// The first of the matched entries that has the field.
-    pub fn field(&self, f: impl Fn(&'a InstitutionRecord) -> Option<&'a String>) -> Option<&'a str> {
+    pub fn field(
+        &self,
+        f: impl Fn(&'a InstitutionRecord) -> Option<&'a String>,
+    ) -> Option<&'a str> {
         self.primary
             .and_then(&f)
             .or_else(|| self.ror.and_then(&f))
@@ -482,7 +494,10 @@ mod tests {
         ) else {
             panic!("not ROR")
         };
-        assert_eq!(r.name.as_deref(), Some("Thailand Science Research and Innovation"));
+        assert_eq!(
+            r.name.as_deref(),
+            Some("Thailand Science Research and Innovation")
+        );
         assert_eq!(r.city_name.as_deref(), Some("Bangkok"));
     }
 

@@ -24,7 +24,9 @@ pub fn normalize_issn(s: &str) -> Option<String> {
         && (digits[7].is_ascii_digit() || digits[7] == b'x' || digits[7] == b'X')
         && (s.len() == 8 || (s.len() == 9 && s.as_bytes()[4] == b'-'));
     ok.then(|| {
-        let d = String::from_utf8(digits).unwrap_or_default().to_ascii_uppercase();
+        let d = String::from_utf8(digits)
+            .unwrap_or_default()
+            .to_ascii_uppercase();
         format!("{}-{}", &d[..4], &d[4..])
     })
 }
@@ -121,7 +123,8 @@ mod tests {
 
     #[test]
     fn matches_ids_and_issns() {
-        let text = "# Nature\n0028-0836\n1476-4687  # online\nhttps://openalex.org/S1\n0004-637x 0.2\n";
+        let text =
+            "# Nature\n0028-0836\n1476-4687  # online\nhttps://openalex.org/S1\n0004-637x 0.2\n";
         let l = JournalList::parse(Path::new("j.txt"), text).unwrap();
         assert_eq!(l.len(), 4);
         assert_eq!(l.weight(Some("S1"), None, []), Some(1.0));
@@ -133,6 +136,9 @@ mod tests {
     #[test]
     fn bad_weight_names_the_line() {
         let e = JournalList::parse(Path::new("j.txt"), "S1\nS2 heavy\n").unwrap_err();
-        assert_eq!(e.to_string(), "j.txt:2: field `weight`: `heavy` is not a non-negative number");
+        assert_eq!(
+            e.to_string(),
+            "j.txt:2: field `weight`: `heavy` is not a non-negative number"
+        );
     }
 }

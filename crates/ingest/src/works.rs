@@ -253,7 +253,10 @@ fn read_csv_works(
     let mut current: Option<CsvWork> = None;
     let mut record = csv::StringRecord::new();
     let emit = |w: CsvWork,
-                on_work: &mut dyn FnMut(u64, Result<Work<'_>, InputError>) -> Result<(), InputError>| {
+                on_work: &mut dyn FnMut(
+        u64,
+        Result<Work<'_>, InputError>,
+    ) -> Result<(), InputError>| {
         let line = w.line;
         on_work(
             line,
@@ -275,14 +278,18 @@ fn read_csv_works(
         match more {
             Err(e) => {
                 let line = e.position().map(|p| p.line()).unwrap_or(line);
-                on_work(line, Err(InputError::record(path, line, None, e.to_string())))?;
+                on_work(
+                    line,
+                    Err(InputError::record(path, line, None, e.to_string())),
+                )?;
                 continue;
             }
             Ok(false) => break,
             Ok(true) => {}
         }
         let get = |i: usize| record.get(i).filter(|s| !s.is_empty());
-        let bad = |field: &str, msg: String| InputError::record(path, line, Some(field.into()), msg);
+        let bad =
+            |field: &str, msg: String| InputError::record(path, line, Some(field.into()), msg);
         let Some(id) = get(c_id) else {
             on_work(line, Err(bad("work_id", "missing".into())))?;
             continue;

@@ -91,7 +91,7 @@ impl std::iter::Sum for Fixed {
 
 impl Serialize for Fixed {
     fn serialize<S: Serializer>(&self, s: S) -> Result<S::Ok, S::Error> {
-        s.serialize_f64(self.printed_f64(ScoreKind::Fractional))
+        s.serialize_f64(self.to_f64())
     }
 }
 
@@ -342,13 +342,27 @@ mod tests {
     fn fixed_prints_and_rounds() {
         let x = Fixed::from_f64(17.0 / 24.0).unwrap();
         assert_eq!(x.display(ScoreKind::Fractional), "0.708333");
-        assert_eq!(Fixed::from_f64(2.0).unwrap().display(ScoreKind::Integer), "2");
-        assert_eq!(Fixed::from_f64(0.5).unwrap().display(ScoreKind::Fractional), "0.500000");
-        assert_eq!(Fixed::from_f64(3734.62).unwrap().display(ScoreKind::Fractional), "3734.620000");
+        assert_eq!(
+            Fixed::from_f64(2.0).unwrap().display(ScoreKind::Integer),
+            "2"
+        );
+        assert_eq!(
+            Fixed::from_f64(0.5).unwrap().display(ScoreKind::Fractional),
+            "0.500000"
+        );
+        assert_eq!(
+            Fixed::from_f64(3734.62)
+                .unwrap()
+                .display(ScoreKind::Fractional),
+            "3734.620000"
+        );
         assert_eq!(Fixed::from_f64(f64::NAN), None);
         assert_eq!(Fixed::from_f64(-1.0), None);
         let third = Fixed::from_f64(1.0 / 3.0).unwrap();
-        assert_eq!((third + third + third).display(ScoreKind::Fractional), "1.000000");
+        assert_eq!(
+            (third + third + third).display(ScoreKind::Fractional),
+            "1.000000"
+        );
     }
 
     #[test]

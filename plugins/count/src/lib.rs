@@ -77,7 +77,13 @@ mod tests {
         let a = Article::new(2022, 0, 0.2, &[0, 1], &[3]).unwrap();
         let mut out = Vec::new();
         Count.score(&a, &mut out);
-        assert_eq!(out, vec![Credit { entity: 3, credit: 0.2 }]);
+        assert_eq!(
+            out,
+            vec![Credit {
+                entity: 3,
+                credit: 0.2
+            }]
+        );
     }
 
     #[test]

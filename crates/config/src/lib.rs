@@ -1,0 +1,685 @@
+//! The run configuration: a TOML file (every key optional), command-line
+//! overrides on top, and the defaults below, resolved into [`Settings`].
+//!
+//! ```toml
+//! [input]
+//! works = ["data/works/"]          # files, directories or globs; relative to this file
+//! institutions = ["data/institutions.jsonl.gz", "data/ror.json"]
+//! sources = "journals/nature-index-82.txt"
+//!
+//! [filter]
+//! types = ["article"]              # or "all"
+//! years = "2022"                   # 2022, "2015-2022" or "all"
+//!
+//! [rank]
+//! level = "city"                   # or levels = ["institution", "city", "country"]
+//! by = "share"
+//! top = 200
+//!
+//! [output]
+//! format = "table"                 # table, csv, json, md
+//! file = "out/cities.csv"
+//!
+//! [run]
+//! threads = 2
+//! strict = false
+//!
+//! [[scorer]]
+//! name = "count"
+//!
+//! [[scorer]]
+//! name = "share"
+//! params = { unaffiliated = "drop" }
+//! ```
+//!
+//! Unknown keys and bad values are errors that name the file, line and column.
+
+use serde::de::{self, Deserializer};
+use serde::Deserialize;
+use std::fmt;
+use std::path::{Path, PathBuf};
+use std::str::FromStr;
+use tally_report::Level;
+use toml::Spanned;
+
+/// A configuration problem, located where possible.
+#[derive(Debug, thiserror::Error)]
+pub enum ConfigError {
+    /// The config file could not be read.
+    #[error("{}: {source}", path.display())]
+    Io {
+        /// The file.
+        path: PathBuf,
+        /// The OS error.
+        source: std::io::Error,
+    },
+    /// A key or value in the file is wrong.
+    #[error("{}:{line}:{column}: {message}", path.display())]
+    At {
+        /// The file.
+        path: PathBuf,
+        /// 1-based line.
+        line: usize,
+        /// 1-based column.
+        column: usize,
+        /// What is wrong.
+        message: String,
+    },
+    /// A value (from the command line, or the combination of settings) is wrong.
+    #[error("{0}")]
+    Invalid(String),
+}
+
+/// Output formats.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Deserialize)]
+#[serde(rename_all = "lowercase")]
+pub enum Format {
+    /// Aligned terminal table.
+    Table,
+    /// The CSV contract.
+    Csv,
+    /// JSON with metadata and ledger.
+    Json,
+    /// Markdown tables.
+    Md,
+}
+
+impl FromStr for Format {
+    type Err = String;
+    fn from_str(s: &str) -> Result<Self, String> {
+        match s {
+            "table" => Ok(Format::Table),
+            "csv" => Ok(Format::Csv),
+            "json" => Ok(Format::Json),
+            "md" | "markdown" => Ok(Format::Md),
+            _ => Err(format!(
+                "unknown format `{s}`: expected table, csv, json or md"
+            )),
+        }
+    }
+}
+
+/// An inclusive year range.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub struct Years(pub Option<(i32, i32)>);
+
+impl Years {
+    /// Label for outputs: `2022`, `2015-2022` or `all`.
+    pub fn label(&self) -> String {
+        match self.0 {
+            None => "all".into(),
+            Some((a, b)) if a == b => a.to_string(),
+            Some((a, b)) => format!("{a}-{b}"),
+        }
+    }
+}
+
+impl FromStr for Years {
+    type Err = String;
+    fn from_str(s: &str) -> Result<Self, String> {
+        let s = s.trim();
+        if s == "all" {
+            return Ok(Years(None));
+        }
+        let bad = || format!("`{s}` is not a year or a year range (2022, 2015-2022, all)");
+        let year = |t: &str| t.trim().parse::<i32>().map_err(|_| bad());
+        let (a, b) = match s.split_once('-') {
+            Some((a, b)) => (year(a)?, year(b)?),
+            None => (year(s)?, year(s)?),
+        };
+        if a > b {
+            return Err(format!("`{s}`: the range starts after it ends"));
+        }
+        Ok(Years(Some((a, b))))
+    }
+}
+
+impl<'de> Deserialize<'de> for Years {
+    fn deserialize<D: Deserializer<'de>>(d: D) -> Result<Self, D::Error> {
+        #[derive(Deserialize)]
+        #[serde(untagged)]
+        enum Raw {
+            N(i64),
+            S(String),
+        }
+        match Raw::deserialize(d)? {
+            Raw::N(n) => Years::from_str(&n.to_string()).map_err(de::Error::custom),
+            Raw::S(s) => Years::from_str(&s).map_err(de::Error::custom),
+        }
+    }
+}
+
+struct LevelDe(Level);
+
+impl<'de> Deserialize<'de> for LevelDe {
+    fn deserialize<D: Deserializer<'de>>(d: D) -> Result<Self, D::Error> {
+        let s = String::deserialize(d)?;
+        Level::from_str(&s).map(LevelDe).map_err(de::Error::custom)
+    }
+}
+
+/// Work types: `"all"`, a comma list, or an array.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct Types(pub Option<Vec<String>>);
+
+impl FromStr for Types {
+    type Err = String;
+    fn from_str(s: &str) -> Result<Self, String> {
+        Types::from_list(s.split(',').map(str::to_owned).collect())
+    }
+}
+
+impl Types {
+    fn from_list(list: Vec<String>) -> Result<Self, String> {
+        let list: Vec<String> = list
+            .into_iter()
+            .map(|t| t.trim().to_owned())
+            .filter(|t| !t.is_empty())
+            .collect();
+        if list.iter().any(|t| t == "all") {
+            return Ok(Types(None));
+        }
+        if list.is_empty() {
+            return Err("no work type given (use `all` to keep every type)".into());
+        }
+        let mut out: Vec<String> = list
+            .into_iter()
+            .map(|t| {
+                if t == "journal-article" {
+                    "article".into()
+                } else {
+                    t
+                }
+            })
+            .collect();
+        out.dedup();
+        Ok(Types(Some(out)))
+    }
+}
+
+impl<'de> Deserialize<'de> for Types {
+    fn deserialize<D: Deserializer<'de>>(d: D) -> Result<Self, D::Error> {
+        #[derive(Deserialize)]
+        #[serde(untagged)]
+        enum Raw {
+            S(String),
+            L(Vec<String>),
+        }
+        match Raw::deserialize(d)? {
+            Raw::S(s) => Types::from_str(&s).map_err(de::Error::custom),
+            Raw::L(l) => Types::from_list(l).map_err(de::Error::custom),
+        }
+    }
+}
+
+#[derive(Deserialize, Default)]
+#[serde(deny_unknown_fields)]
+struct FileConfig {
+    #[serde(default)]
+    input: InputSection,
+    #[serde(default)]
+    filter: FilterSection,
+    #[serde(default)]
+    rank: RankSection,
+    #[serde(default)]
+    output: OutputSection,
+    #[serde(default)]
+    run: RunSection,
+    #[serde(default)]
+    scorer: Vec<ScorerSection>,
+}
+
+#[derive(Deserialize, Default)]
+#[serde(deny_unknown_fields)]
+struct InputSection {
+    works: Option<OneOrMany<PathBuf>>,
+    institutions: Option<OneOrMany<PathBuf>>,
+    sources: Option<PathBuf>,
+}
+
+#[derive(Deserialize, Default)]
+#[serde(deny_unknown_fields)]
+struct FilterSection {
+    types: Option<Types>,
+    years: Option<Years>,
+}
+
+#[derive(Deserialize, Default)]
+#[serde(deny_unknown_fields)]
+struct RankSection {
+    level: Option<LevelDe>,
+    levels: Option<Vec<LevelDe>>,
+    by: Option<Spanned<String>>,
+    top: Option<Spanned<i64>>,
+}
+
+#[derive(Deserialize, Default)]
+#[serde(deny_unknown_fields)]
+struct OutputSection {
+    format: Option<Format>,
+    file: Option<PathBuf>,
+}
+
+#[derive(Deserialize, Default)]
+#[serde(deny_unknown_fields)]
+struct RunSection {
+    threads: Option<Spanned<i64>>,
+    strict: Option<bool>,
+}
+
+#[derive(Deserialize)]
+#[serde(deny_unknown_fields)]
+struct ScorerSection {
+    name: Spanned<String>,
+    #[serde(default)]
+    params: Option<toml::Table>,
+}
+
+#[derive(Deserialize)]
+#[serde(untagged)]
+enum OneOrMany<T> {
+    One(T),
+    Many(Vec<T>),
+}
+
+impl<T> OneOrMany<T> {
+    fn into_vec(self) -> Vec<T> {
+        match self {
+            OneOrMany::One(t) => vec![t],
+            OneOrMany::Many(v) => v,
+        }
+    }
+}
+
+/// A scorer to run.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct ScorerSpec {
+    /// Its name.
+    pub name: String,
+    /// Its parameters as a JSON object (`{}` when none).
+    pub params: String,
+    /// Where it was named: `file:line:column`, or `command line`.
+    pub origin: String,
+}
+
+/// Command-line values that override the config file.
+#[derive(Clone, Debug, Default)]
+pub struct Overrides {
+    /// `--works`.
+    pub works: Vec<PathBuf>,
+    /// `--institutions`.
+    pub institutions: Vec<PathBuf>,
+    /// `--sources`.
+    pub sources: Option<PathBuf>,
+    /// `--types`.
+    pub types: Option<Types>,
+    /// `--years`.
+    pub years: Option<Years>,
+    /// `--level` (comma list).
+    pub levels: Option<Vec<Level>>,
+    /// `--scorers` (names).
+    pub scorers: Option<Vec<String>>,
+    /// `--param scorer.key=value`.
+    pub params: Vec<String>,
+    /// `--by`.
+    pub by: Option<String>,
+    /// `--top` (0 = all).
+    pub top: Option<usize>,
+    /// `--format`.
+    pub format: Option<Format>,
+    /// `--output`.
+    pub output: Option<PathBuf>,
+    /// `--threads`.
+    pub threads: Option<usize>,
+    /// `--strict`.
+    pub strict: bool,
+}
+
+/// Everything a run needs, resolved.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct Settings {
+    /// The config file, if one was used.
+    pub config: Option<PathBuf>,
+    /// Works inputs (files, directories, globs).
+    pub works: Vec<PathBuf>,
+    /// Institution tables.
+    pub institutions: Vec<PathBuf>,
+    /// Journal list.
+    pub sources: Option<PathBuf>,
+    /// Work types kept (`None` = all).
+    pub types: Option<Vec<String>>,
+    /// Years summed.
+    pub years: Years,
+    /// Levels ranked.
+    pub levels: Vec<Level>,
+    /// Scorers, in column order.
+    pub scorers: Vec<ScorerSpec>,
+    /// Name of the primary scorer.
+    pub by: String,
+    /// Rows shown (`None` = all).
+    pub top: Option<usize>,
+    /// Output format.
+    pub format: Format,
+    /// Output file (`None` = stdout).
+    pub output: Option<PathBuf>,
+    /// Worker threads (`None` = all cores).
+    pub threads: Option<usize>,
+    /// Stop at the first bad record.
+    pub strict: bool,
+}
+
+struct Locator<'a> {
+    path: &'a Path,
+    text: &'a str,
+}
+
+impl Locator<'_> {
+    fn at(&self, offset: usize, message: impl Into<String>) -> ConfigError {
+        let before = &self.text[..offset.min(self.text.len())];
+        let line = before.matches('\n').count() + 1;
+        let column = before
+            .rsplit('\n')
+            .next()
+            .map(|l| l.chars().count())
+            .unwrap_or(0)
+            + 1;
+        ConfigError::At {
+            path: self.path.to_path_buf(),
+            line,
+            column,
+            message: message.into(),
+        }
+    }
+}
+
+fn params_json(t: &toml::Table) -> String {
+    serde_json::to_string(t).unwrap_or_else(|_| "{}".into())
+}
+
+/// Reads a config file and applies the overrides; `builtin` lists the scorer
+/// names that exist (used to check `[[scorer]] name` and `--scorers`).
+pub fn resolve(
+    config: Option<&Path>,
+    o: Overrides,
+    known_scorer: impl Fn(&str) -> bool,
+) -> Result<Settings, ConfigError> {
+    let (file, text) = match config {
+        Some(p) => {
+            let text = std::fs::read_to_string(p).map_err(|source| ConfigError::Io {
+                path: p.to_path_buf(),
+                source,
+            })?;
+            (Some(p), text)
+        }
+        None => (None, String::new()),
+    };
+    let loc = Locator {
+        path: file.unwrap_or(Path::new("<command line>")),
+        text: &text,
+    };
+    let fc: FileConfig = match file {
+        None => FileConfig::default(),
+        Some(_) => toml::from_str(&text).map_err(|e| {
+            let offset = e.span().map(|s| s.start).unwrap_or(0);
+            loc.at(offset, e.message().trim().to_owned())
+        })?,
+    };
+    let base = file
+        .and_then(|p| p.parent())
+        .map(Path::to_path_buf)
+        .unwrap_or_default();
+    let rel = |p: PathBuf| if p.is_absolute() { p } else { base.join(p) };
+
+    let works = if !o.works.is_empty() {
+        o.works
+    } else {
+        fc.input
+            .works
+            .map(OneOrMany::into_vec)
+            .unwrap_or_default()
+            .into_iter()
+            .map(rel)
+            .collect()
+    };
+    let institutions = if !o.institutions.is_empty() {
+        o.institutions
+    } else {
+        fc.input
+            .institutions
+            .map(OneOrMany::into_vec)
+            .unwrap_or_default()
+            .into_iter()
+            .map(rel)
+            .collect()
+    };
+    let sources = o.sources.or_else(|| fc.input.sources.map(rel));
+    let types = o
+        .types
+        .or(fc.filter.types)
+        .unwrap_or(Types(Some(vec!["article".into()])))
+        .0;
+    let years = o.years.or(fc.filter.years).unwrap_or(Years(None));
+    let levels = match (o.levels, fc.rank.level, fc.rank.levels) {
+        (Some(l), _, _) => l,
+        (None, Some(_), Some(_)) => {
+            return Err(ConfigError::Invalid(format!(
+                "{}: give either rank.level or rank.levels, not both",
+                loc.path.display()
+            )))
+        }
+        (None, Some(l), None) => vec![l.0],
+        (None, None, Some(ls)) => ls.into_iter().map(|l| l.0).collect(),
+        (None, None, None) => vec![Level::City],
+    };
+    if levels.is_empty() {
+        return Err(ConfigError::Invalid("no level to rank".into()));
+    }
+
+    // Scorers: config order; --scorers picks and orders them, keeping config params.
+    let mut from_file: Vec<ScorerSpec> = Vec::new();
+    for s in &fc.scorer {
+        let name = s.name.get_ref().clone();
+        if !known_scorer(&name) {
+            return Err(loc.at(
+                s.name.span().start,
+                format!("unknown scorer `{name}` (built in: count, share)"),
+            ));
+        }
+        if from_file.iter().any(|f| f.name == name) {
+            return Err(loc.at(
+                s.name.span().start,
+                format!("scorer `{name}` is listed twice"),
+            ));
+        }
+        let origin = match loc.at(s.name.span().start, "") {
+            ConfigError::At {
+                path, line, column, ..
+            } => {
+                format!("{}:{line}:{column}", path.display())
+            }
+            _ => String::new(),
+        };
+        from_file.push(ScorerSpec {
+            name,
+            params: s
+                .params
+                .as_ref()
+                .map(params_json)
+                .unwrap_or_else(|| "{}".into()),
+            origin,
+        });
+    }
+    let mut scorers = match o.scorers {
+        Some(names) => {
+            let mut out = Vec::new();
+            for name in names {
+                let name = name.trim().to_owned();
+                if !known_scorer(&name) {
+                    return Err(ConfigError::Invalid(format!(
+                        "--scorers: unknown scorer `{name}` (built in: count, share)"
+                    )));
+                }
+                if out.iter().any(|s: &ScorerSpec| s.name == name) {
+                    continue;
+                }
+                out.push(
+                    from_file
+                        .iter()
+                        .find(|s| s.name == name)
+                        .cloned()
+                        .unwrap_or(ScorerSpec {
+                            name,
+                            params: "{}".into(),
+                            origin: "command line".into(),
+                        }),
+                );
+            }
+            out
+        }
+        None if from_file.is_empty() => ["count", "share"]
+            .iter()
+            .map(|n| ScorerSpec {
+                name: n.to_string(),
+                params: "{}".into(),
+                origin: "default".into(),
+            })
+            .collect(),
+        None => from_file,
+    };
+    if scorers.is_empty() {
+        return Err(ConfigError::Invalid("no scorer to run".into()));
+    }
+    for p in &o.params {
+        apply_param(&mut scorers, p)?;
+    }
+
+    let by = match (o.by, &fc.rank.by) {
+        (Some(b), _) => {
+            if !scorers.iter().any(|s| s.name == b) {
+                return Err(ConfigError::Invalid(format!(
+                    "--by {b}: not one of the scorers run ({})",
+                    names(&scorers)
+                )));
+            }
+            b
+        }
+        (None, Some(b)) => {
+            if !scorers.iter().any(|s| s.name == *b.get_ref()) {
+                return Err(loc.at(
+                    b.span().start,
+                    format!(
+                        "rank.by = `{}` is not one of the scorers run ({})",
+                        b.get_ref(),
+                        names(&scorers)
+                    ),
+                ));
+            }
+            b.get_ref().clone()
+        }
+        (None, None) => {
+            if scorers.iter().any(|s| s.name == "share") {
+                "share".into()
+            } else {
+                scorers[0].name.clone()
+            }
+        }
+    };
+    let top = match (o.top, &fc.rank.top) {
+        (Some(0), _) => None,
+        (Some(n), _) => Some(n),
+        (None, Some(t)) if *t.get_ref() < 0 => {
+            return Err(loc.at(
+                t.span().start,
+                "rank.top must be 0 (all) or a positive number",
+            ))
+        }
+        (None, Some(t)) => (*t.get_ref() > 0).then(|| *t.get_ref() as usize),
+        (None, None) => None,
+    };
+    let threads = match (o.threads, &fc.run.threads) {
+        (Some(0), _) => return Err(ConfigError::Invalid("--threads must be at least 1".into())),
+        (Some(n), _) => Some(n),
+        (None, Some(t)) if *t.get_ref() < 1 || *t.get_ref() > 4096 => {
+            return Err(loc.at(t.span().start, "run.threads must be between 1 and 4096"))
+        }
+        (None, Some(t)) => Some(*t.get_ref() as usize),
+        (None, None) => None,
+    };
+    if works.is_empty() {
+        return Err(ConfigError::Invalid(
+            "no works input: give --works PATH or input.works in the config".into(),
+        ));
+    }
+    let format = o.format.or(fc.output.format).unwrap_or(Format::Table);
+    let output = o.output.or_else(|| fc.output.file.map(rel));
+    if format == Format::Csv && levels.len() > 1 {
+        return Err(ConfigError::Invalid(
+            "CSV holds one ranking: choose one level (--level), or use --format json, md or table for several".into(),
+        ));
+    }
+    Ok(Settings {
+        config: file.map(Path::to_path_buf),
+        works,
+        institutions,
+        sources,
+        types,
+        years,
+        levels,
+        scorers,
+        by,
+        top,
+        format,
+        output,
+        threads,
+        strict: o.strict || fc.run.strict.unwrap_or(false),
+    })
+}
+
+fn names(s: &[ScorerSpec]) -> String {
+    s.iter()
+        .map(|s| s.name.as_str())
+        .collect::<Vec<_>>()
+        .join(", ")
+}
+
+/// Applies `scorer.key=value` (value parsed as TOML, else taken as a string).
+fn apply_param(scorers: &mut [ScorerSpec], p: &str) -> Result<(), ConfigError> {
+    let bad = |m: &str| ConfigError::Invalid(format!("--param {p}: {m}"));
+    let (lhs, value) = p
+        .split_once('=')
+        .ok_or_else(|| bad("expected scorer.key=value"))?;
+    let (scorer, key) = lhs
+        .split_once('.')
+        .ok_or_else(|| bad("expected scorer.key=value"))?;
+    let spec = scorers
+        .iter_mut()
+        .find(|s| s.name == scorer.trim())
+        .ok_or_else(|| {
+            bad(&format!(
+                "`{}` is not one of the scorers run",
+                scorer.trim()
+            ))
+        })?;
+    let value: toml::Value = toml::from_str::<toml::Table>(&format!("v = {value}"))
+        .ok()
+        .and_then(|mut t| t.remove("v"))
+        .unwrap_or_else(|| toml::Value::String(value.to_owned()));
+    let mut table: toml::Table = serde_json::from_str(&spec.params).unwrap_or_default();
+    table.insert(key.trim().to_owned(), value);
+    spec.params = params_json(&table);
+    Ok(())
+}
+
+impl fmt::Display for Format {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.write_str(match self {
+            Format::Table => "table",
+            Format::Csv => "csv",
+            Format::Json => "json",
+            Format::Md => "md",
+        })
+    }
+}
+
+#[cfg(test)]
+mod tests;

@@ -1,0 +1,183 @@
+use super::*;
+
+fn known(n: &str) -> bool {
+    n == "count" || n == "share"
+}
+
+fn with_config(text: &str, o: Overrides) -> Result<Settings, ConfigError> {
+    let dir = std::env::temp_dir().join(format!(
+        "tally-config-{}-{:x}",
+        std::process::id(),
+        text.len() * 7919 + text.bytes().map(|b| b as usize).sum::<usize>()
+    ));
+    std::fs::create_dir_all(&dir).unwrap();
+    let path = dir.join("run.toml");
+    std::fs::write(&path, text).unwrap();
+    let r = resolve(Some(&path), o, known);
+    std::fs::remove_dir_all(&dir).unwrap();
+    r
+}
+
+fn message(e: ConfigError) -> String {
+    // Strip the temp path so the message can be compared.
+    let s = e.to_string();
+    match s.find("run.toml") {
+        Some(i) => s[i..].to_owned(),
+        None => s,
+    }
+}
+
+const GOOD: &str = r#"
+[input]
+works = "works.jsonl"
+institutions = ["inst.jsonl", "/abs/ror.json"]
+sources = "journals.txt"
+
+[filter]
+types = ["article", "journal-article", "review"]
+years = "2015-2022"
+
+[rank]
+levels = ["city", "country"]
+by = "count"
+top = 10
+
+[[scorer]]
+name = "share"
+params = { unaffiliated = "renormalize" }
+
+[[scorer]]
+name = "count"
+"#;
+
+#[test]
+fn reads_a_full_config_relative_to_its_folder() {
+    let s = with_config(GOOD, Overrides::default()).unwrap();
+    assert!(s.works[0].ends_with("works.jsonl") && s.works[0].is_absolute());
+    assert_eq!(s.institutions[1], PathBuf::from("/abs/ror.json"));
+    assert_eq!(s.types, Some(vec!["article".into(), "review".into()]));
+    assert_eq!(s.years, Years(Some((2015, 2022))));
+    assert_eq!(s.levels, vec![Level::City, Level::Country]);
+    assert_eq!(s.by, "count");
+    assert_eq!(s.top, Some(10));
+    assert_eq!(s.scorers[0].params, r#"{"unaffiliated":"renormalize"}"#);
+    assert_eq!(s.scorers[1].name, "count");
+}
+
+#[test]
+fn command_line_overrides_every_value() {
+    let o = Overrides {
+        works: vec!["other.jsonl".into()],
+        types: Some("all".parse().unwrap()),
+        years: Some("2022".parse().unwrap()),
+        levels: Some(vec![Level::Institution]),
+        scorers: Some(vec!["count".into(), "share".into()]),
+        params: vec!["share.unaffiliated=drop".into()],
+        by: Some("share".into()),
+        top: Some(0),
+        format: Some(Format::Csv),
+        output: Some("x.csv".into()),
+        threads: Some(1),
+        strict: true,
+        ..Default::default()
+    };
+    let s = with_config(GOOD, o).unwrap();
+    assert_eq!(s.works, vec![PathBuf::from("other.jsonl")]);
+    assert_eq!(s.types, None);
+    assert_eq!(s.years.label(), "2022");
+    assert_eq!(s.levels, vec![Level::Institution]);
+    assert_eq!(s.scorers[0].name, "count");
+    assert_eq!(s.scorers[1].params, r#"{"unaffiliated":"drop"}"#);
+    assert_eq!(
+        (s.by.as_str(), s.top, s.format),
+        ("share", None, Format::Csv)
+    );
+    assert_eq!((s.threads, s.strict), (Some(1), true));
+}
+
+#[test]
+fn defaults_without_a_config() {
+    let o = Overrides {
+        works: vec!["w.jsonl".into()],
+        ..Default::default()
+    };
+    let s = resolve(None, o, known).unwrap();
+    assert_eq!(s.levels, vec![Level::City]);
+    assert_eq!(s.types, Some(vec!["article".into()]));
+    let names: Vec<_> = s.scorers.iter().map(|s| s.name.as_str()).collect();
+    assert_eq!(names, vec!["count", "share"]);
+    assert_eq!(s.by, "share");
+    assert_eq!(s.format, Format::Table);
+}
+
+#[test]
+fn unknown_key_names_line_and_column() {
+    let e = with_config(
+        "[input]\nworks = \"w\"\n\n[rank]\nlevle = \"city\"\n",
+        Overrides::default(),
+    )
+    .unwrap_err();
+    let m = message(e);
+    assert!(m.starts_with("run.toml:5:1: unknown field `levle`"), "{m}");
+}
+
+#[test]
+fn bad_values_name_line_and_column() {
+    let m = message(with_config("[rank]\nlevel = \"town\"\n", Overrides::default()).unwrap_err());
+    assert!(m.starts_with("run.toml:2:9: unknown level `town`"), "{m}");
+    let m = message(
+        with_config("[filter]\nyears = \"2022-2015\"\n", Overrides::default()).unwrap_err(),
+    );
+    assert!(
+        m.starts_with("run.toml:2:9:") && m.contains("starts after it ends"),
+        "{m}"
+    );
+    let m = message(
+        with_config(
+            "[input]\nworks = \"w\"\n[rank]\nby = \"citations\"\n",
+            Overrides::default(),
+        )
+        .unwrap_err(),
+    );
+    assert!(m.starts_with("run.toml:4:6: rank.by = `citations`"), "{m}");
+    let m =
+        message(with_config("[[scorer]]\nname = \"hindex\"\n", Overrides::default()).unwrap_err());
+    assert!(
+        m.starts_with("run.toml:2:8: unknown scorer `hindex`"),
+        "{m}"
+    );
+    let m = message(with_config("[output]\nformat = \"xml\"\n", Overrides::default()).unwrap_err());
+    assert!(m.starts_with("run.toml:2:10: unknown variant `xml`"), "{m}");
+    let m = message(with_config("[run]\nthreads = 0\n", Overrides::default()).unwrap_err());
+    assert!(m.starts_with("run.toml:2:11: run.threads"), "{m}");
+    let m = message(with_config("[input\n", Overrides::default()).unwrap_err());
+    assert!(m.starts_with("run.toml:1:"), "{m}");
+}
+
+#[test]
+fn csv_needs_one_level() {
+    let o = Overrides {
+        works: vec!["w".into()],
+        levels: Some(vec![Level::City, Level::Country]),
+        format: Some(Format::Csv),
+        ..Default::default()
+    };
+    assert!(resolve(None, o, known)
+        .unwrap_err()
+        .to_string()
+        .contains("CSV holds one ranking"));
+}
+
+#[test]
+fn years_and_types_parse() {
+    assert_eq!(
+        "2015-2022".parse::<Years>().unwrap(),
+        Years(Some((2015, 2022)))
+    );
+    assert_eq!("all".parse::<Years>().unwrap(), Years(None));
+    assert!("20x".parse::<Years>().is_err());
+    assert_eq!(
+        "article, review".parse::<Types>().unwrap(),
+        Types(Some(vec!["article".into(), "review".into()]))
+    );
+}

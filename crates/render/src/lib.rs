@@ -1,0 +1,293 @@
+//! Renderers: pure functions from a [`Report`] (or one [`Ranking`]) to text.
+//!
+//! - [`csv`]: the CSV contract (`rank,entity_id,entity_name,<scorers...>`),
+//!   one ranking per file.
+//! - [`table`]: an aligned terminal table, one block per ranking.
+//! - [`markdown`]: a GitHub-flavoured Markdown table per ranking.
+//! - [`json`]: rankings plus run metadata and the data-quality ledger, with
+//!   a stable schema (`"schema": "tally.report/1"`).
+//! - [`ledger_summary`]: the short ledger text printed on stderr.
+
+use serde::ser::{SerializeMap, Serializer};
+use serde::Serialize;
+use std::fmt::Write;
+use tally_report::{Fixed, Ledger, Ranking, Report, Row, ScoreKind};
+
+fn title(r: &Ranking, shown: usize) -> String {
+    let level = r.level.as_str();
+    let mut t = level[..1].to_uppercase() + &level[1..];
+    let _ = write!(
+        t,
+        " ranking, {}, by {} ({} of {} entities)",
+        r.period,
+        r.columns[r.by].name,
+        shown,
+        r.rows.len()
+    );
+    t
+}
+
+fn score_cells(r: &Ranking, row: &Row) -> Vec<String> {
+    row.scores
+        .iter()
+        .zip(&r.columns)
+        .map(|(v, c)| v.display(c.kind))
+        .collect()
+}
+
+fn csv_field(s: &str) -> String {
+    if s.contains([',', '"', '\n', '\r']) || s.starts_with(' ') || s.ends_with(' ') {
+        format!("\"{}\"", s.replace('"', "\"\""))
+    } else {
+        s.to_owned()
+    }
+}
+
+/// The CSV contract: header `rank,entity_id,entity_name,<one column per
+/// scorer>`, fractional scores with 6 decimals, integer scores as integers.
+pub fn csv(r: &Ranking, top: Option<usize>) -> String {
+    let mut out = String::from("rank,entity_id,entity_name");
+    for c in &r.columns {
+        out.push(',');
+        out.push_str(&csv_field(&c.name));
+    }
+    out.push('\n');
+    for row in r.top(top) {
+        let _ = write!(
+            out,
+            "{},{},{}",
+            row.rank,
+            csv_field(&row.entity_id),
+            csv_field(&row.entity_name)
+        );
+        for cell in score_cells(r, row) {
+            out.push(',');
+            out.push_str(&cell);
+        }
+        out.push('\n');
+    }
+    out
+}
+
+fn width(s: &str) -> usize {
+    s.chars().count()
+}
+
+/// Aligned text table, one block per ranking.
+pub fn table(report: &Report) -> String {
+    let mut out = String::new();
+    for (i, r) in report.rankings.iter().enumerate() {
+        if i > 0 {
+            out.push('\n');
+        }
+        let rows = r.top(report.top);
+        out.push_str(&title(r, rows.len()));
+        out.push('\n');
+        let mut header = vec!["rank".to_string(), "id".into(), "name".into()];
+        header.extend(r.columns.iter().map(|c| c.name.clone()));
+        let body: Vec<Vec<String>> = rows
+            .iter()
+            .map(|row| {
+                let mut cells = vec![
+                    row.rank.to_string(),
+                    row.entity_id.clone(),
+                    row.entity_name.clone(),
+                ];
+                cells.extend(score_cells(r, row));
+                cells
+            })
+            .collect();
+        let mut widths: Vec<usize> = header.iter().map(|h| width(h)).collect();
+        for cells in &body {
+            for (w, c) in widths.iter_mut().zip(cells) {
+                *w = (*w).max(width(c));
+            }
+        }
+        for cells in std::iter::once(&header).chain(&body) {
+            let mut line = String::new();
+            for (k, (c, w)) in cells.iter().zip(&widths).enumerate() {
+                if k > 0 {
+                    line.push_str("  ");
+                }
+                let pad = " ".repeat(w - width(c));
+                // Text columns (id, name) align left, numbers right.
+                if k == 1 || k == 2 {
+                    line.push_str(c);
+                    line.push_str(&pad);
+                } else {
+                    line.push_str(&pad);
+                    line.push_str(c);
+                }
+            }
+            out.push_str(line.trim_end());
+            out.push('\n');
+        }
+        if rows.is_empty() {
+            out.push_str("(no entity has credit in this period)\n");
+        }
+    }
+    out
+}
+
+fn md_cell(s: &str) -> String {
+    s.replace('|', "\\|")
+}
+
+/// Markdown: a heading and a pipe table per ranking.
+pub fn markdown(report: &Report) -> String {
+    let mut out = String::new();
+    for (i, r) in report.rankings.iter().enumerate() {
+        if i > 0 {
+            out.push('\n');
+        }
+        let rows = r.top(report.top);
+        let _ = writeln!(out, "## {}\n", title(r, rows.len()));
+        out.push_str("| rank | id | name |");
+        for c in &r.columns {
+            let _ = write!(out, " {} |", md_cell(&c.name));
+        }
+        out.push_str("\n|---:|---|---|");
+        for _ in &r.columns {
+            out.push_str("---:|");
+        }
+        out.push('\n');
+        for row in rows {
+            let _ = write!(
+                out,
+                "| {} | {} | {} |",
+                row.rank,
+                md_cell(&row.entity_id),
+                md_cell(&row.entity_name)
+            );
+            for cell in score_cells(r, row) {
+                let _ = write!(out, " {cell} |");
+            }
+            out.push('\n');
+        }
+    }
+    out
+}
+
+struct JsonScores<'a>(&'a Ranking, &'a Row);
+
+impl Serialize for JsonScores<'_> {
+    fn serialize<S: Serializer>(&self, s: S) -> Result<S::Ok, S::Error> {
+        let mut m = s.serialize_map(Some(self.0.columns.len()))?;
+        for (c, v) in self.0.columns.iter().zip(&self.1.scores) {
+            match c.kind {
+                ScoreKind::Integer => m.serialize_entry(&c.name, &(v.round() as u64))?,
+                ScoreKind::Fractional => m.serialize_entry(&c.name, &v.printed_f64(c.kind))?,
+            }
+        }
+        m.end()
+    }
+}
+
+#[derive(Serialize)]
+struct JsonRow<'a> {
+    rank: u32,
+    entity_id: &'a str,
+    entity_name: &'a str,
+    scores: JsonScores<'a>,
+}
+
+#[derive(Serialize)]
+struct JsonRanking<'a> {
+    level: &'static str,
+    period: &'a str,
+    by: &'a str,
+    columns: &'a [tally_report::Column],
+    entities: usize,
+    rows: Vec<JsonRow<'a>>,
+}
+
+#[derive(Serialize)]
+struct JsonReport<'a> {
+    schema: &'static str,
+    run: &'a tally_report::RunInfo,
+    top: Option<usize>,
+    rankings: Vec<JsonRanking<'a>>,
+    ledger: &'a Ledger,
+}
+
+/// JSON: the rankings (same rows as the CSV), the run's metadata and the ledger.
+pub fn json(report: &Report) -> String {
+    let doc = JsonReport {
+        schema: "tally.report/1",
+        run: &report.run,
+        top: report.top,
+        rankings: report
+            .rankings
+            .iter()
+            .map(|r| JsonRanking {
+                level: r.level.as_str(),
+                period: &r.period,
+                by: &r.columns[r.by].name,
+                columns: &r.columns,
+                entities: r.rows.len(),
+                rows: r
+                    .top(report.top)
+                    .iter()
+                    .map(|row| JsonRow {
+                        rank: row.rank,
+                        entity_id: &row.entity_id,
+                        entity_name: &row.entity_name,
+                        scores: JsonScores(r, row),
+                    })
+                    .collect(),
+            })
+            .collect(),
+        ledger: &report.ledger,
+    };
+    let mut s = serde_json::to_string_pretty(&doc).unwrap_or_default();
+    s.push('\n');
+    s
+}
+
+fn share(f: Fixed) -> String {
+    f.display(ScoreKind::Fractional)
+}
+
+/// The ledger in a few lines, for stderr.
+pub fn ledger_summary(l: &Ledger) -> String {
+    let e = &l.excluded;
+    let mut s = format!(
+        "ledger: {} works read, {} included; excluded: {} source not in list, {} type, {} year, {} duplicate, {} malformed\n",
+        l.works_read, l.included, e.source, e.work_type, e.year, e.duplicate, e.malformed
+    );
+    let _ = writeln!(
+        s,
+        "ledger: {} authorships ({} without institution), {} institution slots",
+        l.authorships, l.authorships_without_institution, l.institution_slots
+    );
+    for lv in &l.levels {
+        let level = lv.level.map(|x| x.as_str()).unwrap_or("?");
+        let _ = writeln!(
+            s,
+            "ledger: {level}: {} slots resolved, {} unknown institution, {} without location, {} without id; share assigned {} + unassigned {} = {}",
+            lv.slots_resolved,
+            lv.slots_unknown_institution,
+            lv.slots_no_location,
+            lv.slots_without_id,
+            share(lv.share_assigned),
+            share(lv.share_unassigned),
+            share(lv.share_assigned + lv.share_unassigned),
+        );
+    }
+    if !l.truncated_author_lists.is_empty() {
+        let _ = writeln!(
+            s,
+            "ledger: {} included works have a truncated author list (their share is approximate): {}",
+            l.truncated_author_lists.len(),
+            l.truncated_author_lists.join(" ")
+        );
+    }
+    if l.institution_records_malformed > 0 {
+        let _ = writeln!(
+            s,
+            "ledger: {} institution records could not be read",
+            l.institution_records_malformed
+        );
+    }
+    s
+}

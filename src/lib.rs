@@ -1,0 +1,195 @@
+//! The `tally` driver: turns resolved [`Settings`] into a [`Report`] and the
+//! report into output. The command line (`main.rs`) is a thin layer on top.
+
+pub mod scorers;
+
+use std::io::Write;
+use std::path::{Path, PathBuf};
+use tally_config::{Format, Settings};
+use tally_core::Scorer;
+use tally_engine::{rank, Engine, EngineError, Plan};
+use tally_ingest::{expand_inputs, InputError, InputFile, InstitutionTable, JournalList};
+use tally_report::{InputInfo, Report, RunInfo, ScorerUse};
+
+/// A run that did not complete, with a message that says where and why.
+#[derive(Debug)]
+pub struct RunError(pub String);
+
+impl std::fmt::Display for RunError {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.write_str(&self.0)
+    }
+}
+
+impl std::error::Error for RunError {}
+
+impl From<InputError> for RunError {
+    fn from(e: InputError) -> Self {
+        RunError(e.to_string())
+    }
+}
+
+impl From<EngineError> for RunError {
+    fn from(e: EngineError) -> Self {
+        RunError(e.to_string())
+    }
+}
+
+fn info(f: &InputFile) -> InputInfo {
+    InputInfo {
+        path: f.path.display().to_string(),
+        bytes: f.bytes,
+        sha256: f.sha256.clone(),
+    }
+}
+
+/// Reads the inputs, counts, ranks. Record-level problems (malformed lines,
+/// unreadable institution records) go to `on_problem`; they stop the run only
+/// in strict mode.
+pub fn build_report(
+    settings: &Settings,
+    mut on_problem: impl FnMut(&InputError),
+) -> Result<Report, RunError> {
+    let scorers: Vec<Box<dyn Scorer>> = settings
+        .scorers
+        .iter()
+        .map(scorers::build)
+        .collect::<Result<_, _>>()?;
+    let sources = settings
+        .sources
+        .as_deref()
+        .map(JournalList::load)
+        .transpose()?;
+    let sources_info = match &settings.sources {
+        Some(p) => Some(info(&digest(p)?)),
+        None => None,
+    };
+    let works = expand_inputs(&settings.works)?;
+    let inst_paths = if settings.institutions.is_empty() {
+        Vec::new()
+    } else {
+        expand_inputs(&settings.institutions)?
+    };
+    let tables = {
+        let _span = tracing::info_span!("institutions").entered();
+        let t = InstitutionTable::load(&inst_paths, settings.strict)?;
+        tracing::info!(
+            openalex = t.by_id.len(),
+            ror = t.by_ror.len(),
+            problems = t.problems.len(),
+            "institution tables loaded"
+        );
+        t
+    };
+    for p in &tables.problems {
+        on_problem(p);
+    }
+    let plan = Plan {
+        levels: settings.levels.clone(),
+        sources,
+        types: settings.types.clone(),
+        years: settings.years.0,
+        strict: settings.strict,
+    };
+    let outcome = {
+        let _span = tracing::info_span!("works").entered();
+        let mut engine = Engine::new(&plan, &tables, &scorers);
+        let files = engine.read_files(&works, &mut on_problem)?;
+        engine.finish(files)
+    };
+    let columns: Vec<_> = scorers
+        .iter()
+        .map(|s| tally_engine::column(s.as_ref()))
+        .collect();
+    let by = columns
+        .iter()
+        .position(|c| c.name == settings.by)
+        .ok_or_else(|| RunError(format!("--by {}: not one of the scorers run", settings.by)))?;
+    let rankings = outcome
+        .levels
+        .iter()
+        .map(|lt| {
+            rank(
+                lt,
+                columns.clone(),
+                by,
+                settings.years.0,
+                settings.years.label(),
+            )
+        })
+        .collect();
+    let run = RunInfo {
+        generator: format!("tally {}", env!("CARGO_PKG_VERSION")),
+        works: outcome.works_files.iter().map(info).collect(),
+        institutions: tables.files.iter().map(info).collect(),
+        sources: sources_info,
+        types: settings.types.clone(),
+        years: settings.years.label(),
+        config: settings.config.as_ref().map(|p| p.display().to_string()),
+        scorers: settings
+            .scorers
+            .iter()
+            .zip(&columns)
+            .map(|(spec, c)| ScorerUse {
+                name: c.name.clone(),
+                version: c.version.clone(),
+                origin: "built-in".into(),
+                params: spec.params.clone(),
+            })
+            .collect(),
+        strict: settings.strict,
+    };
+    Ok(Report {
+        run,
+        rankings,
+        ledger: outcome.ledger,
+        top: settings.top,
+    })
+}
+
+fn digest(path: &Path) -> Result<InputFile, InputError> {
+    tally_ingest::files::Opened::open(path)?.finish()
+}
+
+/// Renders a report in a format.
+pub fn render(report: &Report, format: Format) -> String {
+    match format {
+        Format::Table => tally_render::table(report),
+        Format::Md => tally_render::markdown(report),
+        Format::Json => tally_render::json(report),
+        Format::Csv => report
+            .rankings
+            .first()
+            .map(|r| tally_render::csv(r, report.top))
+            .unwrap_or_default(),
+    }
+}
+
+/// Writes `text` to `path` atomically: a temporary file in the same folder,
+/// flushed, then renamed over the target. On failure nothing is left behind.
+pub fn write_atomic(path: &Path, text: &str) -> Result<(), RunError> {
+    let dir = match path.parent() {
+        Some(d) if !d.as_os_str().is_empty() => d.to_path_buf(),
+        _ => PathBuf::from("."),
+    };
+    let name = path
+        .file_name()
+        .ok_or_else(|| RunError(format!("{}: not a file path", path.display())))?;
+    let tmp = dir.join(format!(
+        ".{}.tmp-{}",
+        name.to_string_lossy(),
+        std::process::id()
+    ));
+    let fail = |e: std::io::Error| RunError(format!("{}: {e}", path.display()));
+    let result = (|| {
+        let mut f = std::fs::File::create(&tmp)?;
+        f.write_all(text.as_bytes())?;
+        f.sync_all()?;
+        std::fs::rename(&tmp, path)
+    })();
+    if let Err(e) = result {
+        let _ = std::fs::remove_file(&tmp);
+        return Err(fail(e));
+    }
+    Ok(())
+}

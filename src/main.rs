@@ -1,0 +1,191 @@
+//! The `tally` command line.
+
+use clap::{Args, Parser, Subcommand};
+use std::io::{IsTerminal, Write};
+use std::path::PathBuf;
+use std::process::ExitCode;
+use tally_config::{Format, Overrides, Types, Years};
+use tally_report::Level;
+
+#[derive(Parser)]
+#[command(
+    name = "tally",
+    version,
+    about = "Research-output rankings (Nature Index style) with pluggable counting methods"
+)]
+struct Cli {
+    /// More detail on stderr (-v: phases and timings, -vv: debug).
+    #[arg(short, long, action = clap::ArgAction::Count, global = true)]
+    verbose: u8,
+    #[command(subcommand)]
+    command: Command,
+}
+
+#[derive(Subcommand)]
+enum Command {
+    /// Rank institutions, cities or countries.
+    Rank(RankArgs),
+    /// List the scorers tally can run.
+    Scorers,
+}
+
+#[derive(Args)]
+struct RankArgs {
+    /// TOML config file; every value in it can be overridden by the flags below.
+    #[arg(long, short)]
+    config: Option<PathBuf>,
+    /// OpenAlex works (JSON Lines, .gz too) or tidy CSV: files, directories or globs. Repeatable.
+    #[arg(long)]
+    works: Vec<PathBuf>,
+    /// OpenAlex institutions, ROR records or an institutions CSV. Repeatable.
+    #[arg(long)]
+    institutions: Vec<PathBuf>,
+    /// Journal list (OpenAlex source ids and/or ISSNs, one per line).
+    #[arg(long)]
+    sources: Option<PathBuf>,
+    /// Work types to keep, comma-separated, or `all` [default: article].
+    #[arg(long, value_parser = parse_types)]
+    types: Option<Types>,
+    /// A year, an inclusive range (2015-2022, summed) or `all` [default: all].
+    #[arg(long, value_parser = parse_years)]
+    years: Option<Years>,
+    /// Level(s) to rank, comma-separated: institution, city, country [default: city].
+    #[arg(long, value_delimiter = ',', value_parser = parse_level)]
+    level: Option<Vec<Level>>,
+    /// Scorers to run, comma-separated, in column order [default: count,share].
+    #[arg(long, value_delimiter = ',')]
+    scorers: Option<Vec<String>>,
+    /// A scorer parameter, e.g. `share.unaffiliated=renormalize`. Repeatable.
+    #[arg(long = "param")]
+    params: Vec<String>,
+    /// The scorer that ranks [default: share].
+    #[arg(long)]
+    by: Option<String>,
+    /// Show only ranks 1..=N (ties at the cut stay in); 0 shows all.
+    #[arg(long)]
+    top: Option<usize>,
+    /// Output format [default: table].
+    #[arg(long, value_parser = parse_format)]
+    format: Option<Format>,
+    /// Write to this file (atomically) instead of stdout.
+    #[arg(long, short)]
+    output: Option<PathBuf>,
+    /// Worker threads (accepted and checked; the run itself is single-threaded for now).
+    #[arg(long)]
+    threads: Option<usize>,
+    /// Stop at the first bad record or truncated author list instead of counting it in the ledger.
+    #[arg(long)]
+    strict: bool,
+    /// Print no ledger summary on stderr.
+    #[arg(long, short)]
+    quiet: bool,
+}
+
+fn parse_types(s: &str) -> Result<Types, String> {
+    s.parse()
+}
+fn parse_years(s: &str) -> Result<Years, String> {
+    s.parse()
+}
+fn parse_level(s: &str) -> Result<Level, String> {
+    s.parse()
+}
+fn parse_format(s: &str) -> Result<Format, String> {
+    s.parse()
+}
+
+const MAX_WARNINGS: u64 = 20;
+
+fn rank(args: RankArgs) -> Result<(), (u8, String)> {
+    let overrides = Overrides {
+        works: args.works,
+        institutions: args.institutions,
+        sources: args.sources,
+        types: args.types,
+        years: args.years,
+        levels: args.level,
+        scorers: args.scorers,
+        params: args.params,
+        by: args.by,
+        top: args.top,
+        format: args.format,
+        output: args.output,
+        threads: args.threads,
+        strict: args.strict,
+    };
+    let settings = tally_config::resolve(args.config.as_deref(), overrides, tally::scorers::known)
+        .map_err(|e| (2, e.to_string()))?;
+    let mut problems = 0u64;
+    let report = tally::build_report(&settings, |p| {
+        problems += 1;
+        if problems <= MAX_WARNINGS {
+            eprintln!("warning: {p} (skipped; --strict stops here)");
+        }
+    })
+    .map_err(|e| (1, e.to_string()))?;
+    if problems > MAX_WARNINGS {
+        eprintln!(
+            "warning: ... and {} more records skipped",
+            problems - MAX_WARNINGS
+        );
+    }
+    let text = tally::render(&report, settings.format);
+    match &settings.output {
+        Some(path) => tally::write_atomic(path, &text).map_err(|e| (1, e.to_string()))?,
+        None => {
+            let mut out = std::io::stdout().lock();
+            if let Err(e) = out.write_all(text.as_bytes()).and_then(|_| out.flush()) {
+                if e.kind() != std::io::ErrorKind::BrokenPipe {
+                    return Err((1, format!("stdout: {e}")));
+                }
+            }
+        }
+    }
+    if !args.quiet {
+        eprint!("{}", tally_render::ledger_summary(&report.ledger));
+    }
+    Ok(())
+}
+
+fn scorers() {
+    println!(
+        "{:<10} {:<9} {:<10} description",
+        "name", "version", "origin"
+    );
+    for s in tally::scorers::builtins() {
+        let i = s.info();
+        println!(
+            "{:<10} {:<9} {:<10} {}",
+            i.name, i.version, "built-in", i.description
+        );
+    }
+}
+
+fn main() -> ExitCode {
+    let cli = Cli::parse();
+    let level = match cli.verbose {
+        0 => tracing::Level::WARN,
+        1 => tracing::Level::INFO,
+        _ => tracing::Level::DEBUG,
+    };
+    tracing_subscriber::fmt()
+        .with_max_level(level)
+        .with_writer(std::io::stderr)
+        .with_ansi(std::io::stderr().is_terminal())
+        .with_target(false)
+        .with_span_events(tracing_subscriber::fmt::format::FmtSpan::CLOSE)
+        .init();
+    match cli.command {
+        Command::Rank(args) => match rank(args) {
+            Ok(()) => ExitCode::SUCCESS,
+            Err((code, msg)) => {
+                eprintln!("error: {msg}");
+                ExitCode::from(code)
+            }
+        },
+        Command::Scorers => {
+            scorers();
+            ExitCode::SUCCESS
+        }
+    }
+}
