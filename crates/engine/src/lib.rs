@@ -171,7 +171,10 @@ impl<'a> Engine<'a> {
                     level: Some(l),
                     credit_totals: scorers
                         .iter()
-                        .map(|s| (s.info().name.into_owned(), Fixed::ZERO))
+                        .map(|s| tally_report::CreditTotal {
+                            scorer: s.info().name.into_owned(),
+                            total: Fixed::ZERO,
+                        })
                         .collect(),
                     ..Default::default()
                 },
@@ -533,7 +536,7 @@ impl<'a> Engine<'a> {
                     }
                 }
             }
-            lt.ledger.credit_totals[si].1 += sum;
+            lt.ledger.credit_totals[si].total += sum;
         }
         Ok(())
     }

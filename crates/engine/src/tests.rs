@@ -102,7 +102,7 @@ fn ledger_accounts_for_every_work_and_share() {
         let total = (lv.share_assigned + lv.share_unassigned).to_f64();
         assert!((total - 2.0).abs() < 1e-12, "{total}");
         // The share scorer handed out exactly the ledger's assigned share.
-        let share = lv.credit_totals[1].1.to_f64();
+        let share = lv.credit_totals[1].total.to_f64();
         assert!((share - lv.share_assigned.to_f64()).abs() < 1e-12);
     }
 }

@@ -136,8 +136,10 @@ pub fn parse_openalex(line: &[u8]) -> Result<Work<'_>, RecordProblem> {
             let mut de = serde_json::Deserializer::from_slice(line);
             let field = match serde_path_to_error::deserialize::<_, OaWork<'_>>(&mut de) {
                 Err(pe) => {
+                    // Unknown trailing segments (`?`) say nothing: drop them.
                     let p = pe.path().to_string();
-                    (p != "." && p != "?" && !p.is_empty()).then_some(p)
+                    let p = p.trim_end_matches(".?").trim_end_matches('?');
+                    (p != "." && !p.is_empty()).then(|| p.to_owned())
                 }
                 Ok(_) => None,
             };

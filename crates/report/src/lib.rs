@@ -215,14 +215,12 @@ pub struct Excluded {
     pub year: u64,
     /// Work id already counted.
     pub duplicate: u64,
-    /// Author list known to be cut (only in strict mode; otherwise listed).
-    pub truncated: u64,
 }
 
 impl Excluded {
     /// All exclusions.
     pub fn total(&self) -> u64 {
-        self.malformed + self.source + self.work_type + self.year + self.duplicate + self.truncated
+        self.malformed + self.source + self.work_type + self.year + self.duplicate
     }
 }
 
@@ -244,7 +242,16 @@ pub struct LevelLedger {
     /// Share credit of authorships without institution and of unresolved slots.
     pub share_unassigned: Fixed,
     /// Total credit each scorer handed out at this level, in config order.
-    pub credit_totals: Vec<(String, Fixed)>,
+    pub credit_totals: Vec<CreditTotal>,
+}
+
+/// The total credit one scorer handed out at one level.
+#[derive(Clone, Debug, Default, PartialEq, Eq, Serialize)]
+pub struct CreditTotal {
+    /// Scorer name.
+    pub scorer: String,
+    /// Sum of all its credits.
+    pub total: Fixed,
 }
 
 /// The data-quality ledger: every work and every unit of credit accounted for.

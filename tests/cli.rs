@@ -1,0 +1,327 @@
+//! The command line as scripts see it: exit codes, one-line errors that name
+//! the place, atomic output, and the demo of README's first command.
+
+use std::path::{Path, PathBuf};
+use std::process::{Command, Output};
+
+const FIXTURE: &str = "crates/testkit/fixtures/design";
+
+fn tally(args: &[&str]) -> Output {
+    Command::new(env!("CARGO_BIN_EXE_tally"))
+        .args(args)
+        .output()
+        .expect("run tally")
+}
+
+fn stderr(o: &Output) -> String {
+    String::from_utf8_lossy(&o.stderr).into_owned()
+}
+
+fn stdout(o: &Output) -> String {
+    String::from_utf8_lossy(&o.stdout).into_owned()
+}
+
+/// A scratch folder, removed on drop.
+struct Scratch(PathBuf);
+
+impl Scratch {
+    fn new(name: &str) -> Scratch {
+        let p = std::env::temp_dir().join(format!("tally-cli-{name}-{}", std::process::id()));
+        let _ = std::fs::remove_dir_all(&p);
+        std::fs::create_dir_all(&p).unwrap();
+        Scratch(p)
+    }
+    fn file(&self, name: &str, text: &str) -> String {
+        let p = self.0.join(name);
+        std::fs::write(&p, text).unwrap();
+        p.display().to_string()
+    }
+}
+
+impl Drop for Scratch {
+    fn drop(&mut self) {
+        let _ = std::fs::remove_dir_all(&self.0);
+    }
+}
+
+fn fixture(name: &str) -> String {
+    format!("{FIXTURE}/{name}")
+}
+
+fn error_line(o: &Output) -> String {
+    let e = stderr(o);
+    assert!(!e.contains("panicked"), "{e}");
+    let errors: Vec<&str> = e.lines().filter(|l| l.starts_with("error")).collect();
+    assert_eq!(errors.len(), 1, "one error line expected in: {e}");
+    errors[0].to_owned()
+}
+
+#[test]
+fn bad_config_key_names_file_line_and_column() {
+    let s = Scratch::new("badkey");
+    let cfg = s.file(
+        "run.toml",
+        "[input]\nworks = \"w.jsonl\"\n\n[rank]\nlevel = \"city\"\ntop = 10\ncolour = \"red\"\n",
+    );
+    let o = tally(&["rank", "--config", &cfg]);
+    assert_eq!(o.status.code(), Some(2));
+    let line = error_line(&o);
+    assert!(
+        line.starts_with(&format!("error: {cfg}:7:1: unknown field `colour`")),
+        "{line}"
+    );
+}
+
+#[test]
+fn bad_config_value_names_file_line_and_column() {
+    let s = Scratch::new("badvalue");
+    let cfg = s.file("run.toml", "[rank]\nlevel = \"metropolis\"\n");
+    let o = tally(&["rank", "--config", &cfg]);
+    assert_eq!(o.status.code(), Some(2));
+    let line = error_line(&o);
+    assert!(
+        line.starts_with(&format!("error: {cfg}:2:9: unknown level `metropolis`")),
+        "{line}"
+    );
+}
+
+#[test]
+fn bad_scorer_params_name_the_scorer_and_the_place() {
+    let s = Scratch::new("badparams");
+    let cfg = s.file(
+        "run.toml",
+        &format!(
+            "[input]\nworks = \"{}\"\n\n[[scorer]]\nname = \"share\"\nparams = {{ unaffiliated = \"keep\" }}\n",
+            std::fs::canonicalize(fixture("works.jsonl")).unwrap().display()
+        ),
+    );
+    let o = tally(&["rank", "--config", &cfg]);
+    assert_eq!(o.status.code(), Some(1));
+    let line = error_line(&o);
+    assert!(
+        line.starts_with(&format!(
+            "error: {cfg}:5:8: scorer `share`: bad params: unknown variant `keep`"
+        )),
+        "{line}"
+    );
+}
+
+#[test]
+fn missing_files_are_named() {
+    let o = tally(&["rank", "--works", "no/such/works.jsonl"]);
+    assert_eq!(o.status.code(), Some(1));
+    assert_eq!(
+        error_line(&o),
+        "error: no/such/works.jsonl: no such file, or no input files match"
+    );
+    let o = tally(&["rank", "--config", "no/such/config.toml"]);
+    assert_eq!(o.status.code(), Some(2));
+    assert!(error_line(&o).starts_with("error: no/such/config.toml: No such file"));
+    let o = tally(&[
+        "rank",
+        "--works",
+        &fixture("works.jsonl"),
+        "--sources",
+        "nope.txt",
+    ]);
+    assert!(error_line(&o).starts_with("error: nope.txt: No such file"));
+}
+
+#[test]
+fn bad_flag_values_are_refused() {
+    let o = tally(&[
+        "rank",
+        "--works",
+        &fixture("works.jsonl"),
+        "--years",
+        "2022-20x",
+    ]);
+    assert_eq!(o.status.code(), Some(2));
+    assert!(
+        stderr(&o).contains("`2022-20x` is not a year"),
+        "{}",
+        stderr(&o)
+    );
+    let o = tally(&[
+        "rank",
+        "--works",
+        &fixture("works.jsonl"),
+        "--by",
+        "citations",
+    ]);
+    assert_eq!(o.status.code(), Some(2));
+    assert!(error_line(&o).contains("--by citations: not one of the scorers run (count, share)"));
+}
+
+fn works_with_bad_lines(s: &Scratch) -> String {
+    let good = std::fs::read_to_string(fixture("works.jsonl")).unwrap();
+    let mut lines: Vec<&str> = good.lines().collect();
+    lines.insert(
+        1,
+        r#"{"id": "https://openalex.org/W8", "publication_year": "twenty-two"}"#,
+    );
+    lines.insert(3, r#"{"id": "https://openalex.org/W9", "authorships": [ {"#);
+    s.file("works.jsonl", &(lines.join("\n") + "\n"))
+}
+
+#[test]
+fn malformed_lines_are_named_and_counted() {
+    let s = Scratch::new("malformed");
+    let works = works_with_bad_lines(&s);
+    let args = [
+        "rank",
+        "--works",
+        &works,
+        "--institutions",
+        &fixture("institutions.jsonl"),
+        "--sources",
+        &fixture("journals.txt"),
+        "--years",
+        "2022",
+        "--format",
+        "csv",
+    ];
+    let o = tally(&args);
+    assert_eq!(o.status.code(), Some(0), "{}", stderr(&o));
+    let e = stderr(&o);
+    assert!(
+        e.contains(&format!("warning: {works}:2: field `publication_year`: invalid type: string \"twenty-two\", expected i32")),
+        "{e}"
+    );
+    assert!(
+        e.contains(&format!(
+            "warning: {works}:4: field `authorships[0]`: EOF while parsing an object (column 52)"
+        )),
+        "{e}"
+    );
+    assert!(e.contains("7 works read, 2 included; excluded: 1 source not in list, 1 type, 1 year, 0 duplicate, 2 malformed"), "{e}");
+    assert!(stdout(&o).starts_with("rank,entity_id,entity_name,count,share\n1,1816670,"));
+    // --strict stops at the first one, with the same message.
+    let mut strict = args.to_vec();
+    strict.push("--strict");
+    let o = tally(&strict);
+    assert_eq!(o.status.code(), Some(1));
+    assert!(error_line(&o).starts_with(&format!("error: {works}:2: field `publication_year`")));
+    assert!(stdout(&o).is_empty());
+}
+
+#[test]
+fn output_is_written_atomically() {
+    let s = Scratch::new("output");
+    let out = s.0.join("ranking.csv");
+    let base = [
+        "rank",
+        "--works",
+        &fixture("works.jsonl"),
+        "--institutions",
+        &fixture("institutions.jsonl"),
+        "--sources",
+        &fixture("journals.txt"),
+        "--years",
+        "2022",
+        "--format",
+        "csv",
+        "-q",
+    ];
+    let mut args = base.to_vec();
+    let out_s = out.display().to_string();
+    args.extend(["--output", &out_s]);
+    let o = tally(&args);
+    assert!(o.status.success(), "{}", stderr(&o));
+    assert!(o.stdout.is_empty() && o.stderr.is_empty());
+    let text = std::fs::read_to_string(&out).unwrap();
+    assert!(text.starts_with("rank,entity_id,entity_name,count,share\n1,1816670,"));
+    let entries: Vec<_> = std::fs::read_dir(&s.0).unwrap().collect();
+    assert_eq!(entries.len(), 1, "no temporary file left behind");
+
+    // A failing run leaves the previous output untouched.
+    let mut bad = base.to_vec();
+    bad[2] = "missing.jsonl";
+    bad.extend(["--output", &out_s]);
+    assert_eq!(tally(&bad).status.code(), Some(1));
+    assert_eq!(std::fs::read_to_string(&out).unwrap(), text);
+
+    // An output folder that does not exist is an error, not a panic.
+    let nowhere = s.0.join("no/such/dir/out.csv").display().to_string();
+    let mut args = base.to_vec();
+    args.extend(["--output", &nowhere]);
+    let o = tally(&args);
+    assert_eq!(o.status.code(), Some(1));
+    assert!(error_line(&o).starts_with(&format!("error: {nowhere}:")));
+}
+
+#[test]
+fn contract_defaults_without_a_config() {
+    // No --types/--level/--scorers/--by: article, city, count+share by share.
+    let o = tally(&[
+        "rank",
+        "--works",
+        &fixture("works.jsonl"),
+        "--institutions",
+        &fixture("institutions.jsonl"),
+        "--sources",
+        &fixture("journals.txt"),
+        "--years",
+        "2021-2022",
+        "--format",
+        "csv",
+    ]);
+    assert!(o.status.success(), "{}", stderr(&o));
+    // Two years summed: Beijing 0.708333 + 0.5; New York 0.5.
+    let text = stdout(&o);
+    assert!(
+        text.starts_with(
+            "rank,entity_id,entity_name,count,share\n1,1816670,\"Beijing, CN\",3,1.208333\n"
+        ),
+        "{text}"
+    );
+    assert!(text.contains(",\"New York, US\",1,0.500000\n"), "{text}");
+}
+
+#[test]
+fn demo_config_runs_as_the_readme_says() {
+    let o = tally(&["rank", "--config", "config/demo.toml", "--format", "csv"]);
+    assert!(o.status.success(), "{}", stderr(&o));
+    let text = stdout(&o);
+    insta::assert_snapshot!("demo_city_2022_top20", text);
+    // The same run as a table is what README shows.
+    let o = tally(&["rank", "--config", "config/demo.toml"]);
+    assert!(o.status.success());
+    assert!(stdout(&o).starts_with("City ranking, 2022, by share (20 of "));
+    assert!(stderr(&o).contains("ledger: "));
+}
+
+#[test]
+fn scorers_lists_the_builtins() {
+    let o = tally(&["scorers"]);
+    assert!(o.status.success());
+    let text = stdout(&o);
+    assert!(text.contains("count") && text.contains("share") && text.contains("built-in"));
+}
+
+#[test]
+fn output_is_identical_whatever_the_order_of_the_input() {
+    let s = Scratch::new("order");
+    let text = std::fs::read_to_string(fixture("works.jsonl")).unwrap();
+    let mut lines: Vec<&str> = text.lines().collect();
+    lines.rotate_left(2);
+    let rotated = s.file("rotated.jsonl", &lines.join("\n"));
+    let run = |works: &str| {
+        let o = tally(&[
+            "rank",
+            "--works",
+            works,
+            "--institutions",
+            &fixture("institutions.jsonl"),
+            "--level",
+            "institution,city,country",
+            "--format",
+            "md",
+            "-q",
+        ]);
+        assert!(o.status.success());
+        o.stdout
+    };
+    assert_eq!(run(&fixture("works.jsonl")), run(&rotated));
+    let _ = Path::new(&rotated);
+}
