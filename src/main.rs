@@ -24,7 +24,7 @@ struct Cli {
 #[derive(Subcommand)]
 enum Command {
     /// Rank institutions, cities or countries.
-    Rank(RankArgs),
+    Rank(Box<RankArgs>),
     /// List the scorers tally can run.
     Scorers,
 }
@@ -176,7 +176,7 @@ fn main() -> ExitCode {
         .with_span_events(tracing_subscriber::fmt::format::FmtSpan::CLOSE)
         .init();
     match cli.command {
-        Command::Rank(args) => match rank(args) {
+        Command::Rank(args) => match rank(*args) {
             Ok(()) => ExitCode::SUCCESS,
             Err((code, msg)) => {
                 eprintln!("error: {msg}");

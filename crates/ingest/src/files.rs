@@ -286,7 +286,7 @@ mod tests {
             assert_eq!(rec.bytes, std::fs::metadata(p).unwrap().len());
             assert_eq!(rec.sha256.len(), 64);
         }
-        let found = expand_inputs(&[dir.clone()]).unwrap();
+        let found = expand_inputs(std::slice::from_ref(&dir)).unwrap();
         assert_eq!(found, vec![plain.clone(), gz.clone()]);
         let globbed = expand_inputs(&[dir.join("*.gz")]).unwrap();
         assert_eq!(globbed, vec![gz]);

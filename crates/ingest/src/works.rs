@@ -227,6 +227,21 @@ struct CsvWork {
     authorships: Vec<Authorship<'static>>,
 }
 
+impl CsvWork {
+    fn into_work(self) -> Work<'static> {
+        Work {
+            id: Cow::Owned(self.id),
+            year: self.year,
+            work_type: self.work_type.map(|t| normalize_type(Cow::Owned(t))),
+            source_id: self.source.map(Cow::Owned),
+            issn_l: None,
+            issns: Vec::new(),
+            authorships: self.authorships,
+            authors_truncated: false,
+        }
+    }
+}
+
 fn read_csv_works(
     path: &Path,
     opened: &mut Opened,
@@ -254,26 +269,6 @@ fn read_csv_works(
     let [c_id, c_year, c_source, c_type, c_pos, c_inst] = idx;
     let mut current: Option<CsvWork> = None;
     let mut record = csv::StringRecord::new();
-    let emit = |w: CsvWork,
-                on_work: &mut dyn FnMut(
-        u64,
-        Result<Work<'_>, InputError>,
-    ) -> Result<(), InputError>| {
-        let line = w.line;
-        on_work(
-            line,
-            Ok(Work {
-                id: Cow::Owned(w.id),
-                year: w.year,
-                work_type: w.work_type.map(|t| normalize_type(Cow::Owned(t))),
-                source_id: w.source.map(Cow::Owned),
-                issn_l: None,
-                issns: Vec::new(),
-                authorships: w.authorships,
-                authors_truncated: false,
-            }),
-        )
-    };
     loop {
         let more = rdr.read_record(&mut record);
         let line = rdr.position().line();
@@ -317,7 +312,8 @@ fn read_csv_works(
             }
         };
         if current.as_ref().is_some_and(|w| w.id != id) {
-            emit(current.take().unwrap(), on_work)?;
+            let w = current.take().unwrap();
+            on_work(w.line, Ok(w.into_work()))?;
         }
         let w = current.get_or_insert_with(|| CsvWork {
             line,
@@ -359,7 +355,7 @@ fn read_csv_works(
         }
     }
     if let Some(w) = current.take() {
-        emit(w, on_work)?;
+        on_work(w.line, Ok(w.into_work()))?;
     }
     Ok(())
 }

@@ -24,7 +24,7 @@ impl Fixed {
     /// Converts a finite, non-negative credit (truncating below 2^-64).
     /// Values outside that domain give `None`.
     pub fn from_f64(x: f64) -> Option<Fixed> {
-        (x.is_finite() && x >= 0.0 && x < 1e18).then(|| Fixed((x * ONE) as u128))
+        (0.0..1e18).contains(&x).then_some(Fixed((x * ONE) as u128))
     }
 
     /// The value as a float.

@@ -39,8 +39,11 @@ pub mod design {
         dir().join("journals.txt")
     }
 
-    /// Expected `(level, year, [(rank, entity_id, count, share)])`, from DESIGN.md section 3.
-    pub const EXPECTED: &[(&str, i32, &[(u32, &str, u64, &str)])] = &[
+    /// One expected CSV row: `(rank, entity_id, count, share as printed)`.
+    pub type ExpectedRow = (u32, &'static str, u64, &'static str);
+
+    /// Expected `(level, year, rows)`, from DESIGN.md section 3.
+    pub const EXPECTED: &[(&str, i32, &[ExpectedRow])] = &[
         (
             "city",
             2022,

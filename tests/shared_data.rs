@@ -1,0 +1,148 @@
+//! End to end on real OpenAlex works with OpenAlex institutions and ROR
+//! records from `../shared/data` (skipped with a message when absent):
+//! share conservation, a ledger that adds up, and agreement with the
+//! independent Python implementation in `tests/reference/` at every level.
+
+use std::path::{Path, PathBuf};
+use std::process::Command;
+use tally_config::{Format, Overrides, Settings};
+use tally_report::Level;
+
+fn data() -> Option<PathBuf> {
+    let d = PathBuf::from("../shared/data");
+    if d.join("openalex/works.jsonl.gz").is_file() && d.join("ror/ror-records.jsonl.gz").is_file() {
+        Some(d)
+    } else {
+        eprintln!(
+            "SKIPPED: ../shared/data (OpenAlex works, ROR records) is not next to this checkout"
+        );
+        None
+    }
+}
+
+fn settings(d: &Path, levels: Vec<Level>, format: Format) -> Settings {
+    let o = Overrides {
+        works: vec![d.join("openalex/works.jsonl.gz")],
+        institutions: vec![
+            d.join("openalex/institutions.jsonl.gz"),
+            d.join("ror/ror-records.jsonl.gz"),
+        ],
+        levels: Some(levels),
+        format: Some(format),
+        ..Default::default()
+    };
+    tally_config::resolve(None, o, tally::scorers::known).unwrap()
+}
+
+#[test]
+fn share_is_conserved_and_the_ledger_adds_up() {
+    let Some(d) = data() else { return };
+    let s = settings(&d, Level::ALL.to_vec(), Format::Json);
+    let mut problems = 0;
+    let report = tally::build_report(&s, |_| problems += 1).unwrap();
+    let l = &report.ledger;
+    assert_eq!(
+        problems,
+        l.excluded.malformed + l.institution_records_malformed
+    );
+    assert_eq!(l.works_read, 719);
+    assert_eq!(l.works_read, l.included + l.excluded.total());
+    assert!(l.included > 400, "{}", l.included);
+    assert!(l.authorships_without_institution > 0);
+    for (ranking, lv) in report.rankings.iter().zip(&l.levels) {
+        let share_col = ranking
+            .columns
+            .iter()
+            .position(|c| c.name == "share")
+            .unwrap();
+        let ranked: f64 = ranking
+            .rows
+            .iter()
+            .map(|r| r.scores[share_col].to_f64())
+            .sum();
+        let total = ranked + lv.share_unassigned.to_f64();
+        let included = l.included_weight.to_f64();
+        assert!(
+            ((total - included) / included).abs() < 1e-9,
+            "{}: {ranked} + {} != {included}",
+            ranking.level,
+            lv.share_unassigned.to_f64()
+        );
+        assert_eq!(
+            lv.slots_resolved
+                + lv.slots_unknown_institution
+                + lv.slots_no_location
+                + lv.slots_without_id,
+            l.institution_slots,
+            "{}: every slot is accounted for",
+            ranking.level
+        );
+    }
+    // Institution level resolves every slot with an id; city level cannot
+    // resolve institutions in no table.
+    assert_eq!(l.levels[0].slots_unknown_institution, 0);
+    assert!(l.levels[1].slots_unknown_institution > 0);
+}
+
+fn parse(csv: &str) -> Vec<(String, String, u64, f64)> {
+    csv.lines()
+        .skip(1)
+        .map(|line| {
+            let f: Vec<&str> = line.split(',').collect();
+            let n = f.len();
+            (
+                f[0].to_owned(),
+                f[1].to_owned(),
+                f[n - 2].parse().unwrap(),
+                f[n - 1].parse().unwrap(),
+            )
+        })
+        .collect()
+}
+
+#[test]
+fn agrees_with_the_independent_reference_at_every_level() {
+    let Some(d) = data() else { return };
+    if Command::new("python3").arg("--version").output().is_err() {
+        eprintln!("SKIPPED: python3 is needed to run tests/reference/tally_ref.py");
+        return;
+    }
+    for level in Level::ALL {
+        let s = settings(&d, vec![level], Format::Csv);
+        let report = tally::build_report(&s, |_| {}).unwrap();
+        let ours = parse(&tally::render(&report, Format::Csv));
+        let out = Command::new("python3")
+            .arg("tests/reference/tally_ref.py")
+            .args(["--works", "../shared/data/openalex/works.jsonl.gz"])
+            .args([
+                "--institutions",
+                "../shared/data/openalex/institutions.jsonl.gz",
+            ])
+            .args(["--institutions", "../shared/data/ror/ror-records.jsonl.gz"])
+            .args(["--level", level.as_str()])
+            .output()
+            .unwrap();
+        assert!(
+            out.status.success(),
+            "{}",
+            String::from_utf8_lossy(&out.stderr)
+        );
+        let theirs = parse(&String::from_utf8(out.stdout).unwrap());
+        assert_eq!(ours.len(), theirs.len(), "{level}: number of rows");
+        assert!(ours.len() > 50, "{level}: {} rows", ours.len());
+        for (a, b) in ours.iter().zip(&theirs) {
+            assert_eq!(
+                (&a.0, &a.1, a.2),
+                (&b.0, &b.1, b.2),
+                "{level}: rank, id, count"
+            );
+            assert!(
+                (a.3 - b.3).abs() <= 1e-6,
+                "{level} {}: share {} vs {}",
+                a.1,
+                a.3,
+                b.3
+            );
+        }
+    }
+}
