@@ -94,7 +94,11 @@ pub fn build_report(
     let outcome = {
         let _span = tracing::info_span!("works").entered();
         let mut engine = Engine::new(&plan, &tables, &scorers);
-        let files = engine.read_files(&works, &mut on_problem)?;
+        let mut opts = tally_engine::ReadOptions::default();
+        if let Some(t) = settings.threads {
+            opts.threads = t;
+        }
+        let files = engine.read_files(&works, &opts, &mut on_problem)?;
         engine.finish(files)
     };
     let columns: Vec<_> = scorers

@@ -70,7 +70,7 @@ struct RankArgs {
     /// Write to this file (atomically) instead of stdout.
     #[arg(long, short)]
     output: Option<PathBuf>,
-    /// Worker threads (accepted and checked; the run itself is single-threaded for now).
+    /// Parsing threads [default: all cores]; the output is the same for any number.
     #[arg(long)]
     threads: Option<usize>,
     /// Stop at the first bad record or truncated author list instead of counting it in the ledger.

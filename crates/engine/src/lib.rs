@@ -13,17 +13,17 @@
 //! and every unit of share.
 
 pub mod countries;
+pub mod pipeline;
 mod rank;
+
+pub use pipeline::ReadOptions;
 
 pub use rank::rank;
 
 use std::collections::{BTreeMap, HashMap, HashSet};
 use std::path::PathBuf;
 use tally_core::{Article, Credit, Scorer, UNRESOLVED};
-use tally_ingest::{
-    works::read_works_file, InputError, InputFile, InstitutionRef, InstitutionTable, JournalList,
-    Work,
-};
+use tally_ingest::{InputError, InputFile, InstitutionRef, InstitutionTable, JournalList, Work};
 use tally_report::{Fixed, Ledger, Level, LevelLedger};
 
 /// What to count.
@@ -65,6 +65,44 @@ pub enum EngineError {
         /// Work id.
         id: String,
     },
+}
+
+/// Why a work is not counted, decided from the work alone.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum Exclusion {
+    /// Its source is not on the journal list.
+    Source,
+    /// Its type is not selected.
+    Type,
+    /// Its year is outside the period, or missing.
+    Year,
+}
+
+/// Applies the plan's filters to one work, in the ledger's order (source,
+/// type, year). Returns the year and the journal weight of a work that
+/// passes. Pure, so it can run on any thread.
+pub fn screen(plan: &Plan, w: &Work<'_>) -> Result<(i32, f64), Exclusion> {
+    let weight = match &plan.sources {
+        None => 1.0,
+        Some(list) => list
+            .weight(
+                w.source_id.as_deref(),
+                w.issn_l.as_deref(),
+                w.issns.iter().map(|s| s.as_ref()),
+            )
+            .ok_or(Exclusion::Source)?,
+    };
+    if let Some(types) = &plan.types {
+        let t = w.work_type.as_deref();
+        if !t.is_some_and(|t| types.iter().any(|x| x == t)) {
+            return Err(Exclusion::Type);
+        }
+    }
+    match (w.year, plan.years) {
+        (Some(y), Some((a, b))) if y >= a && y <= b => Ok((y, weight)),
+        (Some(y), None) => Ok((y, weight)),
+        _ => Err(Exclusion::Year),
+    }
 }
 
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
@@ -204,52 +242,17 @@ impl<'a> Engine<'a> {
         }
     }
 
-    /// Reads works files in order. Bad records are counted in the ledger and
-    /// passed to `on_problem` (or stop the run in strict mode).
+    /// Reads works files in input order, with `opts.threads` threads (see
+    /// [`pipeline`]); the result is the same for any thread count. Bad
+    /// records are counted in the ledger and passed to `on_problem` (or stop
+    /// the run in strict mode).
     pub fn read_files(
         &mut self,
         paths: &[PathBuf],
-        mut on_problem: impl FnMut(&InputError),
+        opts: &ReadOptions,
+        on_problem: impl FnMut(&InputError),
     ) -> Result<Vec<InputFile>, EngineError> {
-        let mut files = Vec::new();
-        for path in paths {
-            let mut failure: Option<EngineError> = None;
-            let res = read_works_file(path, |line, rec| match rec {
-                Ok(work) => match self.add_work(&work) {
-                    Ok(()) => Ok(()),
-                    Err(EngineError::Truncated { id, .. }) => {
-                        failure = Some(EngineError::Truncated {
-                            file: path.display().to_string(),
-                            line,
-                            id,
-                        });
-                        Err(InputError::NotFound {
-                            pattern: String::new(),
-                        })
-                    }
-                    Err(e) => {
-                        failure = Some(e);
-                        Err(InputError::NotFound {
-                            pattern: String::new(),
-                        })
-                    }
-                },
-                Err(e) => {
-                    self.ledger.works_read += 1;
-                    self.ledger.excluded.malformed += 1;
-                    if self.plan.strict {
-                        return Err(e);
-                    }
-                    on_problem(&e);
-                    Ok(())
-                }
-            });
-            if let Some(f) = failure {
-                return Err(f);
-            }
-            files.push(res?);
-        }
-        Ok(files)
+        pipeline::read(self, paths, opts, on_problem)
     }
 
     fn first_sighting(&mut self, id: &str) -> bool {
@@ -261,39 +264,35 @@ impl<'a> Engine<'a> {
 
     /// Counts one work (or records why it is excluded).
     pub fn add_work(&mut self, w: &Work<'_>) -> Result<(), EngineError> {
-        self.ledger.works_read += 1;
-        let weight = match &self.plan.sources {
-            None => 1.0,
-            Some(list) => match list.weight(
-                w.source_id.as_deref(),
-                w.issn_l.as_deref(),
-                w.issns.iter().map(|s| s.as_ref()),
-            ) {
-                Some(weight) => weight,
-                None => {
-                    self.ledger.excluded.source += 1;
-                    return Ok(());
-                }
-            },
-        };
-        if let Some(types) = &self.plan.types {
-            if !w
-                .work_type
-                .as_deref()
-                .is_some_and(|t| types.iter().any(|x| x == t))
-            {
-                self.ledger.excluded.work_type += 1;
-                return Ok(());
+        match screen(self.plan, w) {
+            Ok((year, weight)) => self.commit(w, year, weight),
+            Err(e) => {
+                self.exclude(e);
+                Ok(())
             }
         }
-        let year = match (w.year, self.plan.years) {
-            (Some(y), Some((a, b))) if y >= a && y <= b => y,
-            (Some(y), None) => y,
-            _ => {
-                self.ledger.excluded.year += 1;
-                return Ok(());
-            }
-        };
+    }
+
+    /// Records an excluded work.
+    fn exclude(&mut self, e: Exclusion) {
+        self.ledger.works_read += 1;
+        let x = &mut self.ledger.excluded;
+        match e {
+            Exclusion::Source => x.source += 1,
+            Exclusion::Type => x.work_type += 1,
+            Exclusion::Year => x.year += 1,
+        }
+    }
+
+    /// Records a record that could not be read.
+    fn malformed(&mut self) {
+        self.ledger.works_read += 1;
+        self.ledger.excluded.malformed += 1;
+    }
+
+    /// Counts a work that passed [`screen`]: duplicate check, slots, scores.
+    fn commit(&mut self, w: &Work<'_>, year: i32, weight: f64) -> Result<(), EngineError> {
+        self.ledger.works_read += 1;
         if !self.first_sighting(&w.id) {
             self.ledger.excluded.duplicate += 1;
             return Ok(());

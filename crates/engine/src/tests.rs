@@ -25,7 +25,9 @@ fn run(works: PathBuf, inst: PathBuf, years: Option<(i32, i32)>) -> Outcome {
     let tables = InstitutionTable::load(&[inst], true).unwrap();
     let s = scorers();
     let mut engine = Engine::new(&plan, &tables, &s);
-    let files = engine.read_files(&[works], |_| {}).unwrap();
+    let files = engine
+        .read_files(&[works], &ReadOptions::default(), |_| {})
+        .unwrap();
     engine.finish(files)
 }
 
@@ -155,4 +157,93 @@ fn duplicate_institutions_and_works_count_once() {
     let inst = rank(&out.levels[0], columns(&s), 1, None, "all".into());
     assert_eq!(inst.rows.len(), 2);
     std::fs::remove_dir_all(&dir).unwrap();
+}
+
+#[test]
+fn thread_count_and_chunk_size_change_nothing() {
+    let dir = std::env::temp_dir().join(format!("tally-threads-{}", std::process::id()));
+    std::fs::create_dir_all(&dir).unwrap();
+    // The fixture three times over (so duplicates), with bad lines and blank lines in between.
+    let text = std::fs::read_to_string(design::works_jsonl()).unwrap();
+    let mut lines: Vec<String> = Vec::new();
+    for (i, l) in text.lines().cycle().take(15).enumerate() {
+        lines.push(l.to_owned());
+        if i % 4 == 1 {
+            lines.push(r#"{"id": "W99", "publication_year": "x"}"#.into());
+            lines.push(String::new());
+        }
+    }
+    let a = dir.join("a.jsonl");
+    std::fs::write(&a, lines.join("\n")).unwrap();
+    let b = dir.join("b.csv");
+    std::fs::copy(design::works_csv(), &b).unwrap();
+    let plan = Plan {
+        levels: Level::ALL.to_vec(),
+        sources: Some(JournalList::load(&design::journals()).unwrap()),
+        types: Some(vec!["article".into()]),
+        years: None,
+        strict: false,
+    };
+    let tables = InstitutionTable::load(&[design::institutions_jsonl()], true).unwrap();
+    let s = scorers();
+    let run = |threads: usize, chunk_bytes: usize| {
+        let mut engine = Engine::new(&plan, &tables, &s);
+        let mut problems = Vec::new();
+        let opts = ReadOptions {
+            threads,
+            chunk_bytes,
+        };
+        let files = engine
+            .read_files(&[a.clone(), b.clone()], &opts, |p| {
+                problems.push(p.to_string())
+            })
+            .unwrap();
+        let out = engine.finish(files);
+        let rankings: Vec<_> = out
+            .levels
+            .iter()
+            .map(|l| rank(l, columns(&s), 1, None, "all".into()))
+            .collect();
+        (rankings, out.ledger, problems, out.works_files)
+    };
+    let one = run(1, 1 << 20);
+    assert_eq!(one.1.excluded.malformed, 4);
+    assert_eq!(one.1.excluded.duplicate, 3 * 2 + 3);
+    assert_eq!(one.2.len(), 4);
+    assert!(
+        one.2[0].contains("a.jsonl:3: field `publication_year`"),
+        "{:?}",
+        one.2
+    );
+    for threads in [1, 2, 3, 4] {
+        for chunk in [1, 100, 1000, 1 << 20] {
+            assert!(
+                run(threads, chunk) == one,
+                "threads {threads}, chunk {chunk}"
+            );
+        }
+    }
+    std::fs::remove_dir_all(&dir).unwrap();
+}
+
+#[test]
+fn a_failing_file_stops_every_thread_count_the_same_way() {
+    let plan = Plan {
+        levels: vec![Level::City],
+        ..Default::default()
+    };
+    let tables = InstitutionTable::default();
+    let s = scorers();
+    for threads in [1, 2, 4] {
+        let mut engine = Engine::new(&plan, &tables, &s);
+        let opts = ReadOptions {
+            threads,
+            chunk_bytes: 64,
+        };
+        let missing = PathBuf::from("no/such/file.jsonl");
+        let err = engine
+            .read_files(&[design::works_jsonl(), missing], &opts, |_| {})
+            .unwrap_err();
+        assert!(err.to_string().starts_with("no/such/file.jsonl: "), "{err}");
+    }
 }

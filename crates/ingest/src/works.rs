@@ -30,6 +30,41 @@ pub struct Work<'a> {
     pub authors_truncated: bool,
 }
 
+fn own(c: Cow<'_, str>) -> Cow<'static, str> {
+    Cow::Owned(c.into_owned())
+}
+
+impl Work<'_> {
+    /// A copy that owns its strings, to outlive the input buffer.
+    pub fn into_owned(self) -> Work<'static> {
+        Work {
+            id: own(self.id),
+            year: self.year,
+            work_type: self.work_type.map(own),
+            source_id: self.source_id.map(own),
+            issn_l: self.issn_l.map(own),
+            issns: self.issns.into_iter().map(own).collect(),
+            authorships: self
+                .authorships
+                .into_iter()
+                .map(|a| Authorship {
+                    institutions: a
+                        .institutions
+                        .into_iter()
+                        .map(|i| InstitutionRef {
+                            id: i.id.map(own),
+                            ror: i.ror.map(own),
+                            country_code: i.country_code.map(own),
+                            name: i.name.map(own),
+                        })
+                        .collect(),
+                })
+                .collect(),
+            authors_truncated: self.authors_truncated,
+        }
+    }
+}
+
 /// One author in the byline.
 #[derive(Clone, Debug, Default, PartialEq)]
 pub struct Authorship<'a> {
@@ -242,7 +277,8 @@ impl CsvWork {
     }
 }
 
-fn read_csv_works(
+/// Reads a tidy CSV works file from an opened input (see [`read_works_file`]).
+pub fn read_csv_works(
     path: &Path,
     opened: &mut Opened,
     on_work: &mut impl FnMut(u64, Result<Work<'_>, InputError>) -> Result<(), InputError>,
