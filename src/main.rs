@@ -74,8 +74,11 @@ struct RankArgs {
     #[arg(long)]
     threads: Option<usize>,
     /// Stop at the first bad record or truncated author list instead of counting it in the ledger.
-    #[arg(long)]
+    #[arg(long, overrides_with = "no_strict")]
     strict: bool,
+    /// Count bad records in the ledger and go on (the default; overrides `run.strict` in a config).
+    #[arg(long)]
+    no_strict: bool,
     /// Print no ledger summary on stderr.
     #[arg(long, short)]
     quiet: bool,
@@ -111,7 +114,11 @@ fn rank(args: RankArgs) -> Result<(), (u8, String)> {
         format: args.format,
         output: args.output,
         threads: args.threads,
-        strict: args.strict,
+        strict: match (args.strict, args.no_strict) {
+            (true, _) => Some(true),
+            (_, true) => Some(false),
+            _ => None,
+        },
     };
     let settings = tally_config::resolve(args.config.as_deref(), overrides, tally::scorers::known)
         .map_err(|e| (2, e.to_string()))?;

@@ -20,7 +20,7 @@ fn settings(input: &str, level: Level, years: &str, format: Format) -> Settings 
         years: Some(years.parse().unwrap()),
         levels: Some(vec![level]),
         format: Some(format),
-        strict: true,
+        strict: Some(true),
         ..Default::default()
     };
     tally_config::resolve(None, o, tally::scorers::known).unwrap()

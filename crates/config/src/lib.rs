@@ -331,8 +331,8 @@ pub struct Overrides {
     pub output: Option<PathBuf>,
     /// `--threads`.
     pub threads: Option<usize>,
-    /// `--strict`.
-    pub strict: bool,
+    /// `--strict` / `--no-strict`.
+    pub strict: Option<bool>,
 }
 
 /// Everything a run needs, resolved.
@@ -631,7 +631,7 @@ pub fn resolve(
         format,
         output,
         threads,
-        strict: o.strict || fc.run.strict.unwrap_or(false),
+        strict: o.strict.or(fc.run.strict).unwrap_or(false),
     })
 }
 

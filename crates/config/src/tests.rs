@@ -78,7 +78,7 @@ fn command_line_overrides_every_value() {
         format: Some(Format::Csv),
         output: Some("x.csv".into()),
         threads: Some(1),
-        strict: true,
+        strict: Some(true),
         ..Default::default()
     };
     let s = with_config(GOOD, o).unwrap();

@@ -528,3 +528,96 @@ mod tests {
         assert!(!t.lookup(Some("I8"), None).known());
     }
 }
+
+#[cfg(test)]
+mod file_tests {
+    use super::*;
+    use std::path::PathBuf;
+
+    struct Tmp(PathBuf);
+    impl Drop for Tmp {
+        fn drop(&mut self) {
+            let _ = std::fs::remove_dir_all(&self.0);
+        }
+    }
+
+    fn tmp(name: &str) -> Tmp {
+        let p = std::env::temp_dir().join(format!("tally-inst-{name}-{}", std::process::id()));
+        std::fs::create_dir_all(&p).unwrap();
+        Tmp(p)
+    }
+
+    #[test]
+    fn reads_the_ror_dump_array_with_both_schemas() {
+        let t = tmp("array");
+        let p = t.0.join("ror-data.json");
+        std::fs::write(
+            &p,
+            r#"  [
+  {"id":"https://ror.org/000050t83","name":"ENRI","addresses":[{"geonames_city":{"id":1850147,"city":"Tokyo"}}],"country":{"country_code":"JP"}},
+  {"id":"https://ror.org/000025p04","names":[{"value":"TSRI","types":["ror_display"]}],"locations":[{"geonames_id":1609350,"geonames_details":{"name":"Bangkok","country_code":"TH"}}]},
+  {"name":"no id at all"}
+]"#,
+        )
+        .unwrap();
+        let table = InstitutionTable::load(&[p.clone()], false).unwrap();
+        assert_eq!(table.by_ror.len(), 2);
+        assert_eq!(
+            table.by_ror["000050t83"].city_id.as_deref(),
+            Some("1850147")
+        );
+        assert_eq!(table.by_ror["000025p04"].country.as_deref(), Some("TH"));
+        assert_eq!(table.problems.len(), 1);
+        assert!(table.problems[0]
+            .to_string()
+            .contains("field `id`: array element 2: missing"));
+        // Strict mode refuses the bad record.
+        assert!(InstitutionTable::load(&[p], true).is_err());
+    }
+
+    #[test]
+    fn reads_an_institutions_csv_and_names_bad_lines() {
+        let t = tmp("csv");
+        let p = t.0.join("inst.csv");
+        std::fs::write(
+            &p,
+            "institution_id,name,city_id,city,country_code,parent_id\nX1,\"Lab, North\",2988507,Paris,fr,X0\n,Nameless,,,,\n",
+        )
+        .unwrap();
+        let table = InstitutionTable::load(&[p.clone()], false).unwrap();
+        let r = &table.by_id["X1"];
+        assert_eq!(r.name.as_deref(), Some("Lab, North"));
+        assert_eq!(r.country.as_deref(), Some("FR"));
+        assert_eq!(r.parents, vec!["X0".to_string()]);
+        assert_eq!(
+            table.problems[0].to_string(),
+            format!("{}:3: field `institution_id`: missing", p.display())
+        );
+        let bad = t.0.join("bad.csv");
+        std::fs::write(&bad, "id,label\n1,2\n").unwrap();
+        let e = InstitutionTable::load(&[bad], false).unwrap_err();
+        assert!(
+            e.to_string()
+                .contains("the header lacks column `institution_id`"),
+            "{e}"
+        );
+    }
+
+    #[test]
+    fn a_malformed_jsonl_record_is_named() {
+        let t = tmp("jsonl");
+        let p = t.0.join("inst.jsonl");
+        std::fs::write(
+            &p,
+            "{\"id\":\"https://openalex.org/I1\",\"geo\":{\"city\":\"Beijing\"}}\n{\"id\": 5}\n",
+        )
+        .unwrap();
+        let table = InstitutionTable::load(&[p.clone()], false).unwrap();
+        assert_eq!(table.by_id.len(), 1);
+        let msg = table.problems[0].to_string();
+        assert!(
+            msg.starts_with(&format!("{}:2: invalid type: integer `5`", p.display())),
+            "{msg}"
+        );
+    }
+}

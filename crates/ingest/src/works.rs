@@ -307,7 +307,10 @@ pub fn read_csv_works(
     let mut record = csv::StringRecord::new();
     loop {
         let more = rdr.read_record(&mut record);
-        let line = rdr.position().line();
+        // The record's own start, not the reader's position after it.
+        let line = record
+            .position()
+            .map_or(rdr.position().line(), |p| p.line());
         match more {
             Err(e) => {
                 let line = e.position().map(|p| p.line()).unwrap_or(line);
@@ -431,5 +434,75 @@ mod tests {
         assert!(msg.contains("EOF"), "{msg}");
         let (field, _) = parse_openalex(br#"{"type":"article"}"#).unwrap_err();
         assert_eq!(field.as_deref(), Some("id"));
+    }
+}
+
+#[cfg(test)]
+mod csv_tests {
+    use super::*;
+
+    fn read(text: &str) -> (Vec<String>, Vec<String>) {
+        let p = std::env::temp_dir().join(format!(
+            "tally-csv-{}-{}.csv",
+            std::process::id(),
+            text.len()
+        ));
+        std::fs::write(&p, text).unwrap();
+        let mut works = Vec::new();
+        let mut errors = Vec::new();
+        let r = read_works_file(&p, |_, rec| {
+            match rec {
+                Ok(w) => works.push(format!(
+                    "{} {:?} n={} k={:?}",
+                    w.id,
+                    w.year,
+                    w.authorships.len(),
+                    w.authorships
+                        .iter()
+                        .map(|a| a.institutions.len())
+                        .collect::<Vec<_>>()
+                )),
+                Err(e) => errors.push(e.to_string().replace(&p.display().to_string(), "F")),
+            }
+            Ok(())
+        });
+        std::fs::remove_file(&p).unwrap();
+        if let Err(e) = r {
+            errors.push(e.to_string().replace(&p.display().to_string(), "F"));
+        }
+        (works, errors)
+    }
+
+    #[test]
+    fn groups_rows_into_works() {
+        let (works, errors) = read(
+            "work_id,year,source_id,type,author_position,institution_id\nA,2022,S1,article,1,I1\nA,2022,S1,article,2,\nA,2022,S1,article,2,I2\nB,2021,S1,review,1,I3\n",
+        );
+        assert!(errors.is_empty(), "{errors:?}");
+        assert_eq!(
+            works,
+            vec!["A Some(2022) n=2 k=[1, 1]", "B Some(2021) n=1 k=[1]"]
+        );
+    }
+
+    #[test]
+    fn names_bad_rows() {
+        let (works, errors) = read(
+            "work_id,year,source_id,type,author_position,institution_id\nA,2022,S1,article,1,I1\nA,2022,S1,article,3,I2\nA,20x,S1,article,2,I2\nA,2021,S1,article,2,I2\n",
+        );
+        assert_eq!(works.len(), 1);
+        assert_eq!(
+            errors,
+            vec![
+                "F:3: field `author_position`: work A: author_position jumps from 1 to 3; give every author a row (empty institution_id for an author without affiliation) in byline order",
+                "F:4: field `year`: `20x` is not a year",
+                "F:5: field `work_id`: work A: year, type and source_id must be the same on all its rows (first row on line 2)",
+            ]
+        );
+        let (_, errors) = read("id,year\n1,2\n");
+        assert!(
+            errors[0].contains("the header lacks column `work_id`"),
+            "{errors:?}"
+        );
     }
 }
