@@ -560,7 +560,7 @@ mod file_tests {
 ]"#,
         )
         .unwrap();
-        let table = InstitutionTable::load(&[p.clone()], false).unwrap();
+        let table = InstitutionTable::load(std::slice::from_ref(&p), false).unwrap();
         assert_eq!(table.by_ror.len(), 2);
         assert_eq!(
             table.by_ror["000050t83"].city_id.as_deref(),
@@ -584,7 +584,7 @@ mod file_tests {
             "institution_id,name,city_id,city,country_code,parent_id\nX1,\"Lab, North\",2988507,Paris,fr,X0\n,Nameless,,,,\n",
         )
         .unwrap();
-        let table = InstitutionTable::load(&[p.clone()], false).unwrap();
+        let table = InstitutionTable::load(std::slice::from_ref(&p), false).unwrap();
         let r = &table.by_id["X1"];
         assert_eq!(r.name.as_deref(), Some("Lab, North"));
         assert_eq!(r.country.as_deref(), Some("FR"));
@@ -612,7 +612,7 @@ mod file_tests {
             "{\"id\":\"https://openalex.org/I1\",\"geo\":{\"city\":\"Beijing\"}}\n{\"id\": 5}\n",
         )
         .unwrap();
-        let table = InstitutionTable::load(&[p.clone()], false).unwrap();
+        let table = InstitutionTable::load(std::slice::from_ref(&p), false).unwrap();
         assert_eq!(table.by_id.len(), 1);
         let msg = table.problems[0].to_string();
         assert!(
