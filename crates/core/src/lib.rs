@@ -38,6 +38,8 @@
 //! assert_eq!(out, vec![Credit { entity: 0, credit: 1.0 }]);
 //! ```
 
+pub mod abi;
+
 use std::borrow::Cow;
 use std::fmt;
 
@@ -55,7 +57,9 @@ pub const UNRESOLVED: EntityId = u32::MAX;
 /// Authorship `i` (0-based, in byline order) owns the slots
 /// `slots[offsets[i]..offsets[i + 1]]`: one slot per *distinct* institution of
 /// that authorship, resolved to an entity or [`UNRESOLVED`]. An authorship
-/// without any institution has no slots but still counts in [`Article::authorships`].
+/// without any institution has no slots but still counts in
+/// [`Article::authorships`]. Offsets index into `slots` directly, so many
+/// articles can share one flat slot array (as in a batch).
 #[derive(Clone, Copy, Debug, PartialEq)]
 pub struct Article<'a> {
     /// Publication year.
@@ -82,7 +86,7 @@ impl std::error::Error for ViewError {}
 
 impl<'a> Article<'a> {
     /// Builds a view from flat arrays: `offsets` has one entry per authorship
-    /// plus one, starts at 0, never decreases and ends at `slots.len()`.
+    /// plus one, never decreases, and ends at most at `slots.len()`.
     pub fn new(
         year: i32,
         source: u32,
@@ -90,16 +94,14 @@ impl<'a> Article<'a> {
         offsets: &'a [u32],
         slots: &'a [EntityId],
     ) -> Result<Self, ViewError> {
-        match offsets.first() {
-            None => return Err(ViewError("offsets must have at least one entry")),
-            Some(0) => {}
-            Some(_) => return Err(ViewError("offsets must start at 0")),
-        }
+        let Some(&last) = offsets.last() else {
+            return Err(ViewError("offsets must have at least one entry"));
+        };
         if offsets.windows(2).any(|w| w[0] > w[1]) {
             return Err(ViewError("offsets must not decrease"));
         }
-        if *offsets.last().unwrap_or(&0) as usize != slots.len() {
-            return Err(ViewError("the last offset must equal the number of slots"));
+        if last as usize > slots.len() {
+            return Err(ViewError("offsets must not point past the slots"));
         }
         if !weight.is_finite() || weight < 0.0 {
             return Err(ViewError("weight must be finite and non-negative"));
@@ -136,10 +138,13 @@ impl<'a> Article<'a> {
 
     /// All slots of all authorships, flat.
     pub fn slots(&self) -> &'a [EntityId] {
-        self.slots
+        let first = self.offsets[0] as usize;
+        let last = self.offsets[self.offsets.len() - 1] as usize;
+        &self.slots[first..last]
     }
 
-    /// The per-authorship offsets into [`Article::slots`] (length `n + 1`).
+    /// The per-authorship offsets (length `n + 1`), indexing the slot array
+    /// the view was built on.
     pub fn offsets(&self) -> &'a [u32] {
         self.offsets
     }
@@ -215,6 +220,19 @@ pub trait Scorer: Send + Sync {
             ends.push(out.len());
         }
     }
+
+    /// [`Scorer::score_batch`] for callers that must learn of failures: a
+    /// scorer behind the C ABI can panic or return bad credits, and says so
+    /// here. In-process scorers keep the default, which cannot fail.
+    fn try_score_batch(
+        &self,
+        articles: &[Article<'_>],
+        out: &mut Vec<Credit>,
+        ends: &mut Vec<usize>,
+    ) -> Result<(), String> {
+        self.score_batch(articles, out, ends);
+        Ok(())
+    }
 }
 
 /// A scorer that can be built from its parameters, given as a JSON object (the
@@ -234,6 +252,14 @@ impl<S: Scorer + ?Sized> Scorer for Box<S> {
     fn score_batch(&self, articles: &[Article<'_>], out: &mut Vec<Credit>, ends: &mut Vec<usize>) {
         (**self).score_batch(articles, out, ends)
     }
+    fn try_score_batch(
+        &self,
+        articles: &[Article<'_>],
+        out: &mut Vec<Credit>,
+        ends: &mut Vec<usize>,
+    ) -> Result<(), String> {
+        (**self).try_score_batch(articles, out, ends)
+    }
 }
 
 #[cfg(test)]
@@ -243,9 +269,8 @@ mod tests {
     #[test]
     fn view_rejects_bad_offsets() {
         assert!(Article::new(2022, 0, 1.0, &[], &[]).is_err());
-        assert!(Article::new(2022, 0, 1.0, &[1, 1], &[0]).is_err());
         assert!(Article::new(2022, 0, 1.0, &[0, 2, 1], &[0, 0]).is_err());
-        assert!(Article::new(2022, 0, 1.0, &[0, 1], &[0, 0]).is_err());
+        assert!(Article::new(2022, 0, 1.0, &[0, 3], &[0, 0]).is_err());
         assert!(Article::new(2022, 0, f64::NAN, &[0, 1], &[0]).is_err());
     }
 
@@ -258,5 +283,16 @@ mod tests {
         let all: Vec<&[EntityId]> = a.iter().collect();
         assert_eq!(all, vec![&[5][..], &[][..], &[UNRESOLVED, 7][..]]);
         assert_eq!(a.authorship(3), None);
+    }
+
+    #[test]
+    fn views_can_share_one_slot_array() {
+        let slots = [1, 2, 3, 4, 5];
+        let offsets = [0, 2, 2, 3, 5];
+        // The second article: authorships [3] and [4, 5].
+        let b = Article::new(2022, 0, 1.0, &offsets[2..], &slots).unwrap();
+        assert_eq!(b.authorships(), 2);
+        assert_eq!(b.slots(), &[3, 4, 5]);
+        assert_eq!(b.authorship(1), Some(&[4, 5][..]));
     }
 }
