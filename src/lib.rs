@@ -99,7 +99,7 @@ pub fn build_report(
             opts.threads = t;
         }
         let files = engine.read_files(&works, &opts, &mut on_problem)?;
-        engine.finish(files)
+        engine.finish(files)?
     };
     let columns: Vec<_> = scorers
         .iter()

@@ -139,6 +139,7 @@ pub struct LevelTotals {
     pub years: BTreeMap<i32, Vec<Vec<Fixed>>>,
     index: HashMap<String, u32>,
     ledger: LevelLedger,
+    pending: Pending,
 }
 
 impl LevelTotals {
@@ -191,6 +192,7 @@ pub struct Engine<'a> {
     offsets: Vec<u32>,
     slots: Vec<u32>,
     credits: Vec<Credit>,
+    ends: Vec<usize>,
 }
 
 impl<'a> Engine<'a> {
@@ -239,6 +241,7 @@ impl<'a> Engine<'a> {
             offsets: Vec::new(),
             slots: Vec::new(),
             credits: Vec::new(),
+            ends: Vec::new(),
         }
     }
 
@@ -497,36 +500,120 @@ impl<'a> Engine<'a> {
                 }
             }
         }
-        let article =
-            Article::new(year, source, weight, &self.offsets, &self.slots).map_err(|e| {
-                EngineError::Scorer {
-                    scorer: String::new(),
-                    message: e.to_string(),
-                }
+        let p = &mut lt.pending;
+        p.years.push(year);
+        p.sources.push(source);
+        p.weights.push(weight);
+        p.starts.push(p.offsets.len());
+        let base = p.slots.len() as u32;
+        p.offsets.extend(self.offsets.iter().map(|o| base + o));
+        p.slots.extend_from_slice(&self.slots);
+        if p.years.len() >= BATCH_ARTICLES || p.slots.len() >= BATCH_SLOTS {
+            flush(lt, self.scorers, &mut self.credits, &mut self.ends)?;
+        }
+        Ok(())
+    }
+
+    /// Ends the run: scores what is still pending and hands over the totals.
+    pub fn finish(mut self, works_files: Vec<InputFile>) -> Result<Outcome, EngineError> {
+        for lt in &mut self.levels {
+            flush(lt, self.scorers, &mut self.credits, &mut self.ends)?;
+        }
+        let mut ledger = std::mem::take(&mut self.ledger);
+        ledger.truncated_author_lists.sort();
+        ledger.levels = self.levels.iter().map(|l| l.ledger.clone()).collect();
+        Ok(Outcome {
+            levels: self.levels,
+            ledger,
+            works_files,
+        })
+    }
+}
+
+/// Articles gathered per level before the scorers see them as one batch.
+const BATCH_ARTICLES: usize = 512;
+/// ... or slots, whichever fills first.
+const BATCH_SLOTS: usize = 1 << 16;
+
+/// Articles of one level waiting to be scored, as flat arrays.
+#[derive(Clone, Debug, Default)]
+struct Pending {
+    years: Vec<i32>,
+    sources: Vec<u32>,
+    weights: Vec<f64>,
+    /// Where each article's run in `offsets` starts (runs have n + 1 entries).
+    starts: Vec<usize>,
+    offsets: Vec<u32>,
+    slots: Vec<u32>,
+}
+
+/// Hands a level's pending articles to every scorer as one batch and adds
+/// the credits to the year totals.
+fn flush(
+    lt: &mut LevelTotals,
+    scorers: &[Box<dyn Scorer>],
+    credits: &mut Vec<Credit>,
+    ends: &mut Vec<usize>,
+) -> Result<(), EngineError> {
+    let p = std::mem::take(&mut lt.pending);
+    if p.years.is_empty() {
+        lt.pending = p;
+        return Ok(());
+    }
+    let n = p.years.len();
+    let mut articles = Vec::with_capacity(n);
+    for j in 0..n {
+        let end = p.starts.get(j + 1).copied().unwrap_or(p.offsets.len());
+        let a = Article::new(
+            p.years[j],
+            p.sources[j],
+            p.weights[j],
+            &p.offsets[p.starts[j]..end],
+            &p.slots,
+        )
+        .map_err(|e| EngineError::Scorer {
+            scorer: String::new(),
+            message: e.to_string(),
+        })?;
+        articles.push(a);
+    }
+    let n_entities = lt.ids.len();
+    for (si, scorer) in scorers.iter().enumerate() {
+        credits.clear();
+        ends.clear();
+        let name = || scorer.info().name.into_owned();
+        scorer
+            .try_score_batch(&articles, credits, ends)
+            .map_err(|message| EngineError::Scorer {
+                scorer: name(),
+                message,
             })?;
-        let n_entities = lt.ids.len();
-        let acc = lt
-            .years
-            .entry(year)
-            .or_insert_with(|| vec![Vec::new(); self.scorers.len()]);
-        for (si, scorer) in self.scorers.iter().enumerate() {
-            self.credits.clear();
-            scorer.score(&article, &mut self.credits);
+        if ends.len() != n {
+            return Err(EngineError::Scorer {
+                scorer: name(),
+                message: format!("gave {} article ends for {n} articles", ends.len()),
+            });
+        }
+        let mut sum = Fixed::ZERO;
+        let mut from = 0;
+        for (j, &end) in ends.iter().enumerate() {
+            let acc = lt
+                .years
+                .entry(p.years[j])
+                .or_insert_with(|| vec![Vec::new(); scorers.len()]);
             let totals = &mut acc[si];
             if totals.len() < n_entities {
                 totals.resize(n_entities, Fixed::ZERO);
             }
-            let mut sum = Fixed::ZERO;
-            for c in &self.credits {
-                let fixed = Fixed::from_f64(c.credit);
-                match fixed {
+            for c in credits.get(from..end).unwrap_or_default() {
+                match Fixed::from_f64(c.credit) {
                     Some(f) if (c.entity as usize) < n_entities => {
                         totals[c.entity as usize] += f;
                         sum += f;
                     }
                     _ => {
                         return Err(EngineError::Scorer {
-                            scorer: scorer.info().name.into_owned(),
+                            scorer: name(),
                             message: format!(
                                 "returned credit {} for entity {}, which is not a finite non-negative credit to an entity of the article",
                                 c.credit, c.entity
@@ -535,22 +622,19 @@ impl<'a> Engine<'a> {
                     }
                 }
             }
-            lt.ledger.credit_totals[si].total += sum;
+            from = end;
         }
-        Ok(())
+        lt.ledger.credit_totals[si].total += sum;
     }
-
-    /// Ends the run.
-    pub fn finish(mut self, works_files: Vec<InputFile>) -> Outcome {
-        let mut ledger = std::mem::take(&mut self.ledger);
-        ledger.truncated_author_lists.sort();
-        ledger.levels = self.levels.iter().map(|l| l.ledger.clone()).collect();
-        Outcome {
-            levels: self.levels,
-            ledger,
-            works_files,
-        }
-    }
+    let mut p = p;
+    p.years.clear();
+    p.sources.clear();
+    p.weights.clear();
+    p.starts.clear();
+    p.offsets.clear();
+    p.slots.clear();
+    lt.pending = p;
+    Ok(())
 }
 
 #[cfg(test)]

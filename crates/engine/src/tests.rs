@@ -28,7 +28,7 @@ fn run(works: PathBuf, inst: PathBuf, years: Option<(i32, i32)>) -> Outcome {
     let files = engine
         .read_files(&[works], &ReadOptions::default(), |_| {})
         .unwrap();
-    engine.finish(files)
+    engine.finish(files).unwrap()
 }
 
 fn check_expected(out: &Outcome) {
@@ -198,7 +198,7 @@ fn thread_count_and_chunk_size_change_nothing() {
                 problems.push(p.to_string())
             })
             .unwrap();
-        let out = engine.finish(files);
+        let out = engine.finish(files).unwrap();
         let rankings: Vec<_> = out
             .levels
             .iter()
