@@ -235,6 +235,46 @@ pub trait Scorer: Send + Sync {
     }
 }
 
+/// Positional credit, the common shape of author-weighted counting methods:
+/// authorship `i` (0-based) of `n` gets `article.weight * part(i, n)`, split
+/// equally over its slots (its distinct institutions); the parts of
+/// unresolved slots and of authorships without institutions stay unassigned.
+/// Zero parts are not emitted.
+///
+/// ```
+/// use tally_core::{credit_by_position, Article, Credit};
+/// // [A] [A, B]: fractional counting gives A 1/2 + 1/4, B 1/4.
+/// let a = Article::new(2022, 0, 1.0, &[0, 1, 3], &[0, 0, 1]).unwrap();
+/// let mut out = Vec::new();
+/// credit_by_position(&a, &mut out, |_, n| 1.0 / n as f64);
+/// assert_eq!(out, vec![
+///     Credit { entity: 0, credit: 0.5 },
+///     Credit { entity: 0, credit: 0.25 },
+///     Credit { entity: 1, credit: 0.25 },
+/// ]);
+/// ```
+pub fn credit_by_position(
+    article: &Article<'_>,
+    out: &mut Vec<Credit>,
+    part: impl Fn(usize, usize) -> f64,
+) {
+    let n = article.authorships();
+    for (i, slots) in article.iter().enumerate() {
+        if slots.is_empty() {
+            continue;
+        }
+        let p = article.weight * part(i, n) / slots.len() as f64;
+        if p == 0.0 {
+            continue;
+        }
+        for &entity in slots {
+            if entity != UNRESOLVED {
+                out.push(Credit { entity, credit: p });
+            }
+        }
+    }
+}
+
 /// A scorer that can be built from its parameters, given as a JSON object (the
 /// scorer's `[scorer.params]` table from the TOML config; `{}` when absent).
 pub trait FromParams: Sized {

@@ -1,9 +1,63 @@
-//! Test fixtures for tally and for scorer authors.
+//! Test fixtures, contract checks and snapshot helpers for tally and for
+//! authors of tally scorers.
 //!
-//! [`design`] is the worked example of DESIGN.md section 3 (six institutions
-//! in five cities, five works of which three count), in both input formats:
-//! OpenAlex JSON Lines with OpenAlex institutions, and tidy CSV with an
-//! institutions CSV. [`design::EXPECTED`] holds the published results.
+//! - [`design`]: the worked example of DESIGN.md section 3 (six institutions
+//!   in five cities, five works of which three count) as input files in both
+//!   formats, with the published results in [`design::EXPECTED`].
+//! - [`views`]: the same example already resolved at each level, as the
+//!   article views a scorer receives, plus edge cases (empty bylines,
+//!   unresolved slots, 3,000 authors); [`views::ranking_csv`] ranks a scorer
+//!   on them without the rest of tally.
+//! - [`check_contract`]: what every scorer must satisfy.
+//! - [`via_abi`]: a scorer sent through the C ABI in-process, to prove the
+//!   exported plugin behaves like the type itself.
+//! - [`assert_scorer_snapshot!`]: insta snapshots of a scorer's rankings of
+//!   the worked example, written in the calling crate's `snapshots/` folder.
+//!
+//! ```
+//! use tally_testkit::{check_contract, views};
+//! # use tally_core::*;
+//! # struct Share;
+//! # impl Scorer for Share {
+//! #     fn info(&self) -> ScorerInfo { ScorerInfo::new("share", "1", "", ScoreKind::Fractional) }
+//! #     fn score(&self, a: &Article<'_>, out: &mut Vec<Credit>) {
+//! #         credit_by_position(a, out, |_, n| 1.0 / n as f64)
+//! #     }
+//! # }
+//! check_contract(&Share).unwrap();
+//! let csv = views::ranking_csv(&Share, "city", 2022);
+//! assert!(csv.starts_with("rank,entity_id,score\n1,1816670,0.708333\n"));
+//! ```
+
+pub mod views;
+
+pub use insta;
+pub use views::{check_contract, via_abi};
+
+/// Snapshots a scorer's rankings of the worked example at every level for
+/// 2021 and 2022 (`views::ranking_csv`), with insta, in the calling crate.
+///
+/// ```ignore
+/// #[test]
+/// fn rankings() {
+///     tally_testkit::assert_scorer_snapshot!(Harmonic);
+/// }
+/// ```
+#[macro_export]
+macro_rules! assert_scorer_snapshot {
+    ($scorer:expr) => {{
+        let scorer = &$scorer;
+        let name = $crate::views::scorer_name(scorer);
+        for level in ["institution", "city", "country"] {
+            for year in [2021, 2022] {
+                $crate::insta::assert_snapshot!(
+                    format!("{}_{}_{}", name, level, year),
+                    $crate::views::ranking_csv(scorer, level, year)
+                );
+            }
+        }
+    }};
+}
 
 /// The worked example.
 pub mod design {

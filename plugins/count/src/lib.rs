@@ -46,6 +46,9 @@ impl Scorer for Count {
     }
 }
 
+#[cfg(feature = "export")]
+tally_core::export_scorer!(Count);
+
 #[cfg(test)]
 mod tests {
     use super::*;

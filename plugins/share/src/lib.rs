@@ -9,7 +9,9 @@
 //! authorships with a resolved slot, each gets `1/n'` over its resolved slots).
 
 use serde::Deserialize;
-use tally_core::{Article, Credit, FromParams, ScoreKind, Scorer, ScorerInfo, UNRESOLVED};
+use tally_core::{
+    credit_by_position, Article, Credit, FromParams, ScoreKind, Scorer, ScorerInfo, UNRESOLVED,
+};
 
 /// What happens to the part of an authorship without a resolved institution.
 #[derive(Clone, Copy, Debug, Default, PartialEq, Eq, Deserialize)]
@@ -56,34 +58,31 @@ impl Scorer for Share {
     }
 
     fn score(&self, article: &Article<'_>, out: &mut Vec<Credit>) {
-        let resolved = |slots: &[u32]| slots.iter().filter(|&&e| e != UNRESOLVED).count();
-        let n = match self.unaffiliated {
-            Unaffiliated::Drop => article.authorships(),
-            Unaffiliated::Renormalize => article.iter().filter(|s| resolved(s) > 0).count(),
-        };
-        if n == 0 {
-            return;
-        }
-        for slots in article.iter() {
-            let k = match self.unaffiliated {
-                Unaffiliated::Drop => slots.len(),
-                Unaffiliated::Renormalize => resolved(slots),
-            };
-            if k == 0 {
-                continue;
-            }
-            let part = article.weight / (n as f64 * k as f64);
-            for &entity in slots {
-                if entity != UNRESOLVED {
-                    out.push(Credit {
-                        entity,
-                        credit: part,
-                    });
+        match self.unaffiliated {
+            Unaffiliated::Drop => credit_by_position(article, out, |_, n| 1.0 / n as f64),
+            Unaffiliated::Renormalize => {
+                let resolved = |slots: &[u32]| slots.iter().filter(|&&e| e != UNRESOLVED).count();
+                let n = article.iter().filter(|s| resolved(s) > 0).count();
+                for slots in article.iter() {
+                    let k = resolved(slots);
+                    if k == 0 {
+                        continue;
+                    }
+                    let part = article.weight / (n as f64 * k as f64);
+                    for &entity in slots.iter().filter(|&&e| e != UNRESOLVED) {
+                        out.push(Credit {
+                            entity,
+                            credit: part,
+                        });
+                    }
                 }
             }
         }
     }
 }
+
+#[cfg(feature = "export")]
+tally_core::export_scorer!(Share);
 
 #[cfg(test)]
 mod tests {

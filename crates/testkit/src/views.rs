@@ -1,0 +1,230 @@
+//! The worked example as article views, resolved by hand at each level, and
+//! what every scorer must satisfy on them.
+
+use std::collections::BTreeMap;
+use tally_core::abi::{check, vtable, Foreign};
+use tally_core::{Article, Credit, FromParams, ScoreKind, Scorer, UNRESOLVED};
+
+/// One article: year and the entity ids of each authorship's slots.
+pub type Byline = (i32, Vec<Vec<u32>>);
+
+/// Entity ids (dense index = position) of a level, and the counted works
+/// (W1, W2 in 2022; W3 in 2021) resolved at that level.
+pub fn worked_example(level: &str) -> (&'static [&'static str], Vec<Byline>) {
+    match level {
+        "institution" => (
+            &["I1", "I2", "I3", "I4", "I5", "I6"],
+            vec![
+                (2022, vec![vec![0], vec![0, 2], vec![3], vec![]]),
+                (2022, vec![vec![4], vec![3, 4], vec![0, 1]]),
+                (2021, vec![vec![5], vec![0]]),
+            ],
+        ),
+        "city" => (
+            // Beijing, Hefei, Cambridge (US), Cambridge (GB), New York.
+            &["1816670", "1808722", "4931972", "2653941", "5128581"],
+            vec![
+                (2022, vec![vec![0], vec![0, 1], vec![2], vec![]]),
+                (2022, vec![vec![3], vec![2, 3], vec![0, 0]]),
+                (2021, vec![vec![4], vec![0]]),
+            ],
+        ),
+        "country" => (
+            &["CN", "US", "GB"],
+            vec![
+                (2022, vec![vec![0], vec![0, 0], vec![1], vec![]]),
+                (2022, vec![vec![2], vec![1, 2], vec![0, 0]]),
+                (2021, vec![vec![1], vec![0]]),
+            ],
+        ),
+        other => panic!("no level `{other}` in the worked example (institution, city, country)"),
+    }
+}
+
+/// Edge cases every scorer must survive: an empty byline, authors without
+/// institutions, unresolved slots, one author with many slots, and a
+/// 3,000-author article.
+pub fn edge_cases() -> Vec<Byline> {
+    let big: Vec<Vec<u32>> = (0..3000u32)
+        .map(|i| match i % 50 {
+            0 => vec![],
+            1 => vec![UNRESOLVED],
+            _ => vec![i % 97, (i * 7) % 97],
+        })
+        .collect();
+    vec![
+        (2022, vec![]),
+        (2022, vec![vec![], vec![]]),
+        (2022, vec![vec![UNRESOLVED], vec![UNRESOLVED, 3]]),
+        (2022, vec![(0..40).collect()]),
+        (2022, big),
+    ]
+}
+
+/// Flat arrays for a list of bylines, and views over them.
+struct Flat {
+    offsets: Vec<u32>,
+    starts: Vec<usize>,
+    slots: Vec<u32>,
+    years: Vec<i32>,
+}
+
+impl Flat {
+    fn new(articles: &[Byline]) -> Flat {
+        let mut f = Flat {
+            offsets: Vec::new(),
+            starts: Vec::new(),
+            slots: Vec::new(),
+            years: Vec::new(),
+        };
+        for (year, byline) in articles {
+            f.years.push(*year);
+            f.starts.push(f.offsets.len());
+            f.offsets.push(f.slots.len() as u32);
+            for a in byline {
+                f.slots.extend_from_slice(a);
+                f.offsets.push(f.slots.len() as u32);
+            }
+        }
+        f.starts.push(f.offsets.len());
+        f
+    }
+
+    fn views(&self) -> Vec<Article<'_>> {
+        (0..self.years.len())
+            .map(|j| {
+                let run = &self.offsets[self.starts[j]..self.starts[j + 1]];
+                Article::new(self.years[j], j as u32, 1.0, run, &self.slots)
+                    .unwrap_or_else(|e| panic!("fixture article {j}: {e}"))
+            })
+            .collect()
+    }
+}
+
+/// The scorer's name (for snapshot names).
+pub fn scorer_name<S: Scorer + ?Sized>(scorer: &S) -> String {
+    scorer.info().name.into_owned()
+}
+
+/// A scorer's totals per entity id over the worked example's works of `year`.
+pub fn totals<S: Scorer + ?Sized>(
+    scorer: &S,
+    level: &str,
+    year: i32,
+) -> BTreeMap<&'static str, f64> {
+    let (ids, articles) = worked_example(level);
+    let articles: Vec<Byline> = articles.into_iter().filter(|(y, _)| *y == year).collect();
+    let flat = Flat::new(&articles);
+    let mut out = Vec::new();
+    for a in flat.views() {
+        scorer.score(&a, &mut out);
+    }
+    let mut m = BTreeMap::new();
+    for c in out {
+        *m.entry(ids[c.entity as usize]).or_insert(0.0) += c.credit;
+    }
+    m
+}
+
+/// A scorer's ranking of the worked example at a level and year, as CSV
+/// `rank,entity_id,score` (6 decimals, or an integer for integer scorers),
+/// sorted by score descending then id; equal printed scores share a rank.
+pub fn ranking_csv<S: Scorer + ?Sized>(scorer: &S, level: &str, year: i32) -> String {
+    let kind = scorer.info().kind;
+    let mut rows: Vec<(String, &str)> = totals(scorer, level, year)
+        .into_iter()
+        .map(|(id, v)| {
+            let printed = match kind {
+                ScoreKind::Integer => format!("{}", v.round()),
+                ScoreKind::Fractional => format!("{v:.6}"),
+            };
+            (printed, id)
+        })
+        .collect();
+    rows.sort_by(|a, b| {
+        let (x, y): (f64, f64) = (a.0.parse().unwrap_or(0.0), b.0.parse().unwrap_or(0.0));
+        y.total_cmp(&x).then(a.1.cmp(b.1))
+    });
+    let mut csv = String::from("rank,entity_id,score\n");
+    let mut rank = 0;
+    for (i, (v, id)) in rows.iter().enumerate() {
+        if i == 0 || rows[i - 1].0 != *v {
+            rank = i + 1;
+        }
+        csv.push_str(&format!("{rank},{id},{v}\n"));
+    }
+    csv
+}
+
+fn resolved(a: &Article<'_>) -> Vec<u32> {
+    a.slots()
+        .iter()
+        .copied()
+        .filter(|e| *e != UNRESOLVED)
+        .collect()
+}
+
+/// Checks what every scorer must satisfy, on the worked example at every
+/// level and on [`edge_cases`]: the same input gives the same credits; every
+/// credit is finite and non-negative and goes to an entity on the article;
+/// the batch entry point gives what one-by-one scoring gives.
+pub fn check_contract<S: Scorer + ?Sized>(scorer: &S) -> Result<(), String> {
+    let name = scorer_name(scorer);
+    let mut sets: Vec<(String, Vec<Byline>)> = ["institution", "city", "country"]
+        .iter()
+        .map(|l| (format!("worked example, {l} level"), worked_example(l).1))
+        .collect();
+    sets.push(("edge cases".into(), edge_cases()));
+    for (what, articles) in sets {
+        let flat = Flat::new(&articles);
+        let views = flat.views();
+        let mut one_by_one: Vec<Credit> = Vec::new();
+        let mut ends_one = Vec::new();
+        for (j, a) in views.iter().enumerate() {
+            let mut first = Vec::new();
+            let mut second = Vec::new();
+            scorer.score(a, &mut first);
+            scorer.score(a, &mut second);
+            if first != second {
+                return Err(format!(
+                    "{name}: {what}, article {j}: two runs gave different credits"
+                ));
+            }
+            let on = resolved(a);
+            for c in &first {
+                if !c.credit.is_finite() || c.credit < 0.0 {
+                    return Err(format!(
+                        "{name}: {what}, article {j}: credit {} is not finite and non-negative",
+                        c.credit
+                    ));
+                }
+                if !on.contains(&c.entity) {
+                    return Err(format!(
+                        "{name}: {what}, article {j}: credit to entity {}, which is not on the article",
+                        c.entity
+                    ));
+                }
+            }
+            one_by_one.extend(first);
+            ends_one.push(one_by_one.len());
+        }
+        let mut batch = Vec::new();
+        let mut ends = Vec::new();
+        scorer.score_batch(&views, &mut batch, &mut ends);
+        if batch != one_by_one || ends != ends_one {
+            return Err(format!(
+                "{name}: {what}: score_batch differs from scoring one by one"
+            ));
+        }
+    }
+    Ok(())
+}
+
+/// Sends scorer type `T` through the C ABI in-process (the table that
+/// `export_scorer!` exports, checked as tally checks a loaded plugin), and
+/// returns the driver-side scorer.
+pub fn via_abi<T: Scorer + FromParams + 'static>(params: &str) -> Result<Foreign, String> {
+    let table: &'static _ = Box::leak(Box::new(vtable::<T>()));
+    let checked = unsafe { check(table) }.map_err(|m| m.to_string())?;
+    Foreign::new(checked, params, "in-process ABI round trip")
+}
