@@ -50,11 +50,13 @@ pub fn build_report(
     settings: &Settings,
     mut on_problem: impl FnMut(&InputError),
 ) -> Result<Report, RunError> {
-    let scorers: Vec<Box<dyn Scorer>> = settings
+    let built: Vec<scorers::Built> = settings
         .scorers
         .iter()
         .map(scorers::build)
         .collect::<Result<_, _>>()?;
+    let origins: Vec<String> = built.iter().map(|b| b.origin.clone()).collect();
+    let scorers: Vec<Box<dyn Scorer>> = built.into_iter().map(|b| b.scorer).collect();
     let sources = settings
         .sources
         .as_deref()
@@ -134,10 +136,11 @@ pub fn build_report(
             .scorers
             .iter()
             .zip(&columns)
-            .map(|(spec, c)| ScorerUse {
+            .zip(&origins)
+            .map(|((spec, c), origin)| ScorerUse {
                 name: c.name.clone(),
                 version: c.version.clone(),
-                origin: "built-in".into(),
+                origin: origin.clone(),
                 params: spec.params.clone(),
             })
             .collect(),

@@ -25,8 +25,12 @@ struct Cli {
 enum Command {
     /// Rank institutions, cities or countries.
     Rank(Box<RankArgs>),
-    /// List the scorers tally can run.
-    Scorers,
+    /// List the scorers tally can run: the built-ins and those a config names.
+    Scorers {
+        /// Also list (and load, to check them) the scorers this config names.
+        #[arg(long, short)]
+        config: Option<PathBuf>,
+    },
 }
 
 #[derive(Args)]
@@ -154,18 +158,61 @@ fn rank(args: RankArgs) -> Result<(), (u8, String)> {
     Ok(())
 }
 
-fn scorers() {
-    println!(
-        "{:<10} {:<9} {:<10} description",
-        "name", "version", "origin"
-    );
-    for s in tally::scorers::builtins() {
-        let i = s.info();
-        println!(
-            "{:<10} {:<9} {:<10} {}",
-            i.name, i.version, "built-in", i.description
-        );
+fn scorers(config: Option<PathBuf>) -> Result<(), (u8, String)> {
+    let mut rows = Vec::new();
+    let mut push = |b: &tally::scorers::Built| {
+        let i = b.scorer.info();
+        rows.push([
+            i.name.into_owned(),
+            i.version.into_owned(),
+            b.abi.clone(),
+            b.origin.clone(),
+            i.description.into_owned(),
+        ]);
+    };
+    for b in tally::scorers::builtins() {
+        push(&b);
     }
+    if let Some(path) = config {
+        let overrides = Overrides {
+            // The listing needs no input; satisfy the check for one.
+            works: vec![PathBuf::from("-")],
+            ..Default::default()
+        };
+        let settings = tally_config::resolve(Some(&path), overrides, tally::scorers::known)
+            .map_err(|e| (2, e.to_string()))?;
+        for spec in settings
+            .scorers
+            .iter()
+            .filter(|s| s.library.is_some() || s.params != "{}")
+        {
+            let b = tally::scorers::build(spec).map_err(|e| (1, e.to_string()))?;
+            push(&b);
+        }
+    }
+    let header = ["name", "version", "abi", "library", "description"];
+    let mut widths: Vec<usize> = header.iter().map(|h| h.len()).collect();
+    for r in &rows {
+        for (w, c) in widths.iter_mut().zip(r) {
+            *w = (*w).max(c.chars().count());
+        }
+    }
+    let line = |cells: &[String]| {
+        let mut s = String::new();
+        for (k, (c, w)) in cells.iter().zip(&widths).enumerate() {
+            if k + 1 == cells.len() {
+                s.push_str(c);
+            } else {
+                s.push_str(&format!("{c:<w$}  "));
+            }
+        }
+        println!("{}", s.trim_end());
+    };
+    line(&header.map(String::from));
+    for r in &rows {
+        line(r);
+    }
+    Ok(())
 }
 
 fn main() -> ExitCode {
@@ -190,9 +237,12 @@ fn main() -> ExitCode {
                 ExitCode::from(code)
             }
         },
-        Command::Scorers => {
-            scorers();
-            ExitCode::SUCCESS
-        }
+        Command::Scorers { config } => match scorers(config) {
+            Ok(()) => ExitCode::SUCCESS,
+            Err((code, msg)) => {
+                eprintln!("error: {msg}");
+                ExitCode::from(code)
+            }
+        },
     }
 }

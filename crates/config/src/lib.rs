@@ -272,6 +272,10 @@ struct RunSection {
 struct ScorerSection {
     name: Spanned<String>,
     #[serde(default)]
+    library: Option<PathBuf>,
+    #[serde(default)]
+    sha256: Option<Spanned<String>>,
+    #[serde(default)]
     params: Option<toml::Table>,
 }
 
@@ -300,6 +304,10 @@ pub struct ScorerSpec {
     pub params: String,
     /// Where it was named: `file:line:column`, or `command line`.
     pub origin: String,
+    /// Shared library to load it from (`None`: built in).
+    pub library: Option<PathBuf>,
+    /// SHA-256 the library must have.
+    pub sha256: Option<String>,
 }
 
 /// Command-line values that override the config file.
@@ -428,7 +436,13 @@ pub fn resolve(
         .and_then(|p| p.parent())
         .map(Path::to_path_buf)
         .unwrap_or_default();
-    let rel = |p: PathBuf| if p.is_absolute() { p } else { base.join(p) };
+    let rel = |p: PathBuf| {
+        if p.is_absolute() {
+            p
+        } else {
+            base.join(p)
+        }
+    };
 
     let works = if !o.works.is_empty() {
         o.works
@@ -479,11 +493,17 @@ pub fn resolve(
     let mut from_file: Vec<ScorerSpec> = Vec::new();
     for s in &fc.scorer {
         let name = s.name.get_ref().clone();
-        if !known_scorer(&name) {
+        if s.library.is_none() && !known_scorer(&name) {
             return Err(loc.at(
                 s.name.span().start,
-                format!("unknown scorer `{name}` (built in: count, share)"),
+                format!("unknown scorer `{name}`: built in are count and share; name a plugin's shared library with `library = \"path/to/lib\"`"),
             ));
+        }
+        if let Some(h) = &s.sha256 {
+            let ok = h.get_ref().len() == 64 && h.get_ref().chars().all(|c| c.is_ascii_hexdigit());
+            if !ok {
+                return Err(loc.at(h.span().start, "sha256 must be 64 hexadecimal digits"));
+            }
         }
         if from_file.iter().any(|f| f.name == name) {
             return Err(loc.at(
@@ -507,6 +527,8 @@ pub fn resolve(
                 .map(params_json)
                 .unwrap_or_else(|| "{}".into()),
             origin,
+            library: s.library.clone().map(rel),
+            sha256: s.sha256.as_ref().map(|h| h.get_ref().to_ascii_lowercase()),
         });
     }
     let mut scorers = match o.scorers {
@@ -514,25 +536,22 @@ pub fn resolve(
             let mut out = Vec::new();
             for name in names {
                 let name = name.trim().to_owned();
-                if !known_scorer(&name) {
-                    return Err(ConfigError::Invalid(format!(
-                        "--scorers: unknown scorer `{name}` (built in: count, share)"
-                    )));
-                }
                 if out.iter().any(|s: &ScorerSpec| s.name == name) {
                     continue;
                 }
-                out.push(
-                    from_file
-                        .iter()
-                        .find(|s| s.name == name)
-                        .cloned()
-                        .unwrap_or(ScorerSpec {
-                            name,
-                            params: "{}".into(),
-                            origin: "command line".into(),
-                        }),
-                );
+                let configured = from_file.iter().find(|s| s.name == name).cloned();
+                if configured.is_none() && !known_scorer(&name) {
+                    return Err(ConfigError::Invalid(format!(
+                        "--scorers: unknown scorer `{name}`: built in are count and share; plugins are named in a config file"
+                    )));
+                }
+                out.push(configured.unwrap_or(ScorerSpec {
+                    name,
+                    params: "{}".into(),
+                    origin: "command line".into(),
+                    library: None,
+                    sha256: None,
+                }));
             }
             out
         }
@@ -542,6 +561,8 @@ pub fn resolve(
                 name: n.to_string(),
                 params: "{}".into(),
                 origin: "default".into(),
+                library: None,
+                sha256: None,
             })
             .collect(),
         None => from_file,

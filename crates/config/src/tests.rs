@@ -181,3 +181,24 @@ fn years_and_types_parse() {
         Types(Some(vec!["article".into(), "review".into()]))
     );
 }
+
+#[test]
+fn plugin_libraries_are_relative_to_the_config() {
+    let s = with_config(
+        "[input]\nworks = \"w\"\n[[scorer]]\nname = \"harmonic\"\nlibrary = \"plugins/libtally_harmonic\"\nsha256 = \"ABCDEF0123456789abcdef0123456789ABCDEF0123456789abcdef0123456789\"\n",
+        Overrides::default(),
+    )
+    .unwrap();
+    let spec = &s.scorers[0];
+    assert!(spec
+        .library
+        .as_ref()
+        .unwrap()
+        .ends_with("plugins/libtally_harmonic"));
+    assert!(spec.library.as_ref().unwrap().is_absolute());
+    assert_eq!(
+        spec.sha256.as_deref(),
+        Some("abcdef0123456789abcdef0123456789abcdef0123456789abcdef0123456789")
+    );
+    assert_eq!(s.by, "harmonic");
+}
