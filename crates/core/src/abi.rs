@@ -123,12 +123,10 @@ pub struct RawBatch {
 #[repr(C)]
 #[derive(Debug)]
 pub struct RawOutput {
-    /// Room in `entities` and `credits`.
+    /// Room in `credits`.
     pub capacity: usize,
-    /// Entity of each credit.
-    pub entities: *mut u32,
-    /// Amount of each credit.
-    pub credits: *mut f64,
+    /// The credits, as [`Credit`] (`#[repr(C)]`: `u32` entity, `f64` credit).
+    pub credits: *mut Credit,
     /// `articles` entries.
     pub ends: *mut usize,
     /// Set by the plugin: credits written, or needed with [`BUFFER_TOO_SMALL`].
@@ -299,14 +297,9 @@ unsafe extern "C" fn score_batch_shim<T: Scorer + FromParams + 'static>(
             if credits.len() > o.capacity {
                 return Ok(BUFFER_TOO_SMALL);
             }
-            for (i, c) in credits.iter().enumerate() {
-                unsafe {
-                    *o.entities.add(i) = c.entity;
-                    *o.credits.add(i) = c.credit;
-                }
-            }
-            for (j, e) in ends.iter().enumerate() {
-                unsafe { *o.ends.add(j) = *e };
+            unsafe {
+                std::ptr::copy_nonoverlapping(credits.as_ptr(), o.credits, credits.len());
+                std::ptr::copy_nonoverlapping(ends.as_ptr(), o.ends, ends.len());
             }
             Ok(OK)
         })
@@ -447,6 +440,7 @@ pub struct Foreign {
     info: ScorerInfo,
     label: String,
     failure: Mutex<Option<String>>,
+    scratch: Mutex<Scratch>,
 }
 
 // The handle belongs to a `Scorer + Send + Sync` on the plugin side.
@@ -506,6 +500,7 @@ impl Foreign {
                 info,
                 label: label.to_owned(),
                 failure: Mutex::new(None),
+                scratch: Mutex::new(Scratch::default()),
             }),
             Err(e) => {
                 unsafe { (vtable.destroy)(handle) };
@@ -533,55 +528,84 @@ impl Foreign {
         ends: &mut Vec<usize>,
     ) -> Result<(), String> {
         let fail = |m: String| format!("{}: {m}", self.label);
-        // Flatten the views (each may point into its own arrays).
+        let mut guard = self.scratch.lock().unwrap_or_else(|e| e.into_inner());
+        let sc = &mut *guard;
         let n = articles.len();
-        let mut years = Vec::with_capacity(n);
-        let mut sources = Vec::with_capacity(n);
-        let mut weights = Vec::with_capacity(n);
-        let mut art = Vec::with_capacity(n + 1);
-        let mut auth: Vec<u32> = Vec::new();
-        let mut slots: Vec<u32> = Vec::new();
+        sc.years.clear();
+        sc.sources.clear();
+        sc.weights.clear();
+        sc.art.clear();
         for a in articles {
-            years.push(a.year);
-            sources.push(a.source);
-            weights.push(a.weight);
-            art.push(auth.len() as u32);
-            let first = a.offsets()[0];
-            let base = slots.len() as u32;
-            auth.extend(a.offsets().iter().map(|o| base + (o - first)));
-            slots.extend_from_slice(a.slots());
+            sc.years.push(a.year);
+            sc.sources.push(a.source);
+            sc.weights.push(a.weight);
         }
-        art.push(auth.len() as u32);
+        // Views over one slot array with back-to-back offset runs (as the
+        // engine builds them) cross as they are; others are copied flat.
+        let shared = articles.first().map(|a| a.base_slots());
+        let contiguous = articles.windows(2).all(|w| {
+            let (a, b) = (w[0].offsets(), w[1].offsets());
+            std::ptr::eq(a.as_ptr_range().end, b.as_ptr())
+                && std::ptr::eq(w[0].base_slots(), w[1].base_slots())
+        });
+        let (auth_ptr, auth_len, slots_ptr, slots_len) = match (shared, contiguous) {
+            (Some(slots), true) => {
+                let base = articles[0].offsets().as_ptr();
+                let mut pos = 0u32;
+                for a in articles {
+                    sc.art.push(pos);
+                    pos += a.offsets().len() as u32;
+                }
+                sc.art.push(pos);
+                (base, pos as usize, slots.as_ptr(), slots.len())
+            }
+            _ => {
+                sc.auth.clear();
+                sc.slots.clear();
+                for a in articles {
+                    sc.art.push(sc.auth.len() as u32);
+                    let first = a.offsets()[0];
+                    let base = sc.slots.len() as u32;
+                    sc.auth
+                        .extend(a.offsets().iter().map(|o| base + (o - first)));
+                    sc.slots.extend_from_slice(a.slots());
+                }
+                sc.art.push(sc.auth.len() as u32);
+                (
+                    sc.auth.as_ptr(),
+                    sc.auth.len(),
+                    sc.slots.as_ptr(),
+                    sc.slots.len(),
+                )
+            }
+        };
         let batch = RawBatch {
             articles: n,
-            years: years.as_ptr(),
-            sources: sources.as_ptr(),
-            weights: weights.as_ptr(),
-            article_offsets: art.as_ptr(),
-            authorship_offsets: auth.as_ptr(),
-            authorship_offsets_len: auth.len(),
-            slots: slots.as_ptr(),
-            slots_len: slots.len(),
+            years: sc.years.as_ptr(),
+            sources: sc.sources.as_ptr(),
+            weights: sc.weights.as_ptr(),
+            article_offsets: sc.art.as_ptr(),
+            authorship_offsets: auth_ptr,
+            authorship_offsets_len: auth_len,
+            slots: slots_ptr,
+            slots_len,
         };
-        let mut capacity = (2 * slots.len() + n).max(256);
-        let (entities, credits, written_ends) = loop {
-            let mut entities = vec![0u32; capacity];
-            let mut credits = vec![0f64; capacity];
-            let mut written_ends = vec![0usize; n];
+        let total_slots: usize = articles.iter().map(|a| a.slots().len()).sum();
+        // The plugin writes straight into the spare room of `out`.
+        let start = out.len();
+        let mut capacity = (2 * total_slots + n).max(256);
+        let written = loop {
+            out.reserve(capacity);
+            sc.ends.resize(n, 0);
             let mut o = RawOutput {
                 capacity,
-                entities: entities.as_mut_ptr(),
-                credits: credits.as_mut_ptr(),
-                ends: written_ends.as_mut_ptr(),
+                credits: out.spare_capacity_mut().as_mut_ptr().cast::<Credit>(),
+                ends: sc.ends.as_mut_ptr(),
                 written: 0,
             };
             let status = unsafe { (self.vtable.score_batch)(self.handle, &batch, &mut o) };
             match status {
-                OK if o.written <= capacity => {
-                    entities.truncate(o.written);
-                    credits.truncate(o.written);
-                    break (entities, credits, written_ends);
-                }
+                OK if o.written <= capacity => break o.written,
                 OK => {
                     return Err(fail(format!(
                         "wrote {} credits into room for {capacity}",
@@ -597,44 +621,75 @@ impl Foreign {
                 other => return Err(fail(Self::explain(self.vtable, other))),
             }
         };
-        // Validate before anything reaches the totals.
-        let start = out.len();
+        // Validate before the credits count: each article's resolved
+        // entities are stamped, each credit must hit a stamp.
+        let spare = &out.spare_capacity_mut()[..written];
+        // Safety: the plugin reported `written` initialised credits.
+        let got: &[Credit] =
+            unsafe { std::slice::from_raw_parts(spare.as_ptr().cast::<Credit>(), written) };
         let mut prev = 0usize;
         for (j, a) in articles.iter().enumerate() {
-            let end = written_ends[j];
-            if end < prev || end > entities.len() {
+            let end = sc.ends[j];
+            if end < prev || end > written {
                 return Err(fail(format!(
-                    "returned inconsistent article ends ({prev} then {end} of {})",
-                    entities.len()
+                    "returned inconsistent article ends ({prev} then {end} of {written})"
                 )));
             }
-            let on_article = a.slots();
-            for k in prev..end {
-                let (entity, credit) = (entities[k], credits[k]);
-                if !credit.is_finite() || credit < 0.0 {
+            sc.stamp = sc.stamp.wrapping_add(1);
+            if sc.stamp == 0 {
+                sc.marks.iter_mut().for_each(|m| *m = 0);
+                sc.stamp = 1;
+            }
+            for &e in a.slots() {
+                if e != UNRESOLVED {
+                    if e as usize >= sc.marks.len() {
+                        sc.marks.resize(e as usize + 1, 0);
+                    }
+                    sc.marks[e as usize] = sc.stamp;
+                }
+            }
+            for c in &got[prev..end] {
+                if !c.credit.is_finite() || c.credit < 0.0 {
                     return Err(fail(format!(
-                        "returned credit {credit} for entity {entity}: credits must be finite and non-negative"
+                        "returned credit {} for entity {}: credits must be finite and non-negative",
+                        c.credit, c.entity
                     )));
                 }
-                if entity == UNRESOLVED || !on_article.contains(&entity) {
+                if sc.marks.get(c.entity as usize) != Some(&sc.stamp) {
                     return Err(fail(format!(
-                        "credited entity {entity}, which is not among the article's resolved entities {:?}",
-                        on_article.iter().filter(|e| **e != UNRESOLVED).collect::<Vec<_>>()
+                        "credited entity {}, which is not among the article's resolved entities {:?}",
+                        c.entity,
+                        a.slots().iter().filter(|e| **e != UNRESOLVED).collect::<Vec<_>>()
                     )));
                 }
-                out.push(Credit { entity, credit });
             }
             ends.push(start + end);
             prev = end;
         }
-        if prev != entities.len() {
+        if prev != written {
+            ends.truncate(ends.len() - n);
             return Err(fail(format!(
-                "returned {} credits but its article ends stop at {prev}",
-                entities.len()
+                "returned {written} credits but its article ends stop at {prev}"
             )));
         }
+        // Safety: validated above, and within the reserved room.
+        unsafe { out.set_len(start + written) };
         Ok(())
     }
+}
+
+/// Buffers reused across calls of one [`Foreign`] scorer.
+#[derive(Default)]
+struct Scratch {
+    years: Vec<i32>,
+    sources: Vec<u32>,
+    weights: Vec<f64>,
+    art: Vec<u32>,
+    auth: Vec<u32>,
+    slots: Vec<u32>,
+    ends: Vec<usize>,
+    marks: Vec<u32>,
+    stamp: u32,
 }
 
 impl Scorer for Foreign {

@@ -148,9 +148,17 @@ impl<'a> Article<'a> {
     pub fn offsets(&self) -> &'a [u32] {
         self.offsets
     }
+
+    /// The whole slot array the view was built on (which [`Article::offsets`]
+    /// index), possibly shared with other articles of a batch.
+    pub fn base_slots(&self) -> &'a [EntityId] {
+        self.slots
+    }
 }
 
-/// One unit of output: `credit` goes to `entity`. Pairs for the same entity add up.
+/// One unit of output: `credit` goes to `entity`. Pairs for the same entity
+/// add up. `#[repr(C)]`: credits cross the plugin ABI as they are.
+#[repr(C)]
 #[derive(Clone, Copy, Debug, PartialEq)]
 pub struct Credit {
     /// An entity that appears in the article's slots.

@@ -173,3 +173,19 @@ fn misbehaviour_becomes_an_error_naming_the_plugin() {
     // More credits than the first buffer holds: the driver grows it.
     assert_eq!(bad("many").unwrap(), "20000 credits");
 }
+
+#[test]
+fn views_over_separate_arrays_are_copied_flat() {
+    let (o1, s1) = ([0u32, 1, 3], [5u32, 5, 6]);
+    let (o2, s2) = ([2u32, 2, 3], [9u32, 9, 7]);
+    let arts = vec![
+        Article::new(2022, 0, 1.0, &o1, &s1).unwrap(),
+        Article::new(2022, 0, 1.0, &o2, &s2).unwrap(),
+    ];
+    let (mut direct, mut dends) = (Vec::new(), Vec::new());
+    PerAuthor.score_batch(&arts, &mut direct, &mut dends);
+    let f = Foreign::new(unsafe { check(&PER_AUTHOR) }.unwrap(), "{}", "p").unwrap();
+    let (mut via, mut vends) = (Vec::new(), Vec::new());
+    f.try_score_batch(&arts, &mut via, &mut vends).unwrap();
+    assert_eq!((via, vends), (direct, dends));
+}
