@@ -1,6 +1,7 @@
 //! The `tally` driver: turns resolved [`Settings`] into a [`Report`] and the
 //! report into output. The command line (`main.rs`) is a thin layer on top.
 
+pub mod scaffold;
 pub mod scorers;
 
 use std::io::Write;

@@ -25,6 +25,17 @@ struct Cli {
 enum Command {
     /// Rank institutions, cities or countries.
     Rank(Box<RankArgs>),
+    /// Create a new scorer plugin crate, ready to build, test and load.
+    NewScorer {
+        /// The scorer's name (lower case, digits, `-`).
+        name: String,
+        /// Folder to create [default: the name].
+        #[arg(long)]
+        dir: Option<PathBuf>,
+        /// The tally checkout whose tally-core and tally-testkit the crate uses.
+        #[arg(long)]
+        tally: Option<PathBuf>,
+    },
     /// List the scorers tally can run: the built-ins and those a config names.
     Scorers {
         /// Also list (and load, to check them) the scorers this config names.
@@ -237,6 +248,26 @@ fn main() -> ExitCode {
                 ExitCode::from(code)
             }
         },
+        Command::NewScorer { name, dir, tally } => {
+            let dir = dir.unwrap_or_else(|| PathBuf::from(&name));
+            let tally = tally.unwrap_or_else(tally::scaffold::default_tally_path);
+            match tally::scaffold::new_scorer(&name, &dir, &tally) {
+                Ok(files) => {
+                    for f in files {
+                        println!("created {}", f.display());
+                    }
+                    println!(
+                        "next: cd {} && cargo test && cargo build --release && tally rank --config tally.toml",
+                        dir.display()
+                    );
+                    ExitCode::SUCCESS
+                }
+                Err(e) => {
+                    eprintln!("error: {e}");
+                    ExitCode::from(1)
+                }
+            }
+        }
         Command::Scorers { config } => match scorers(config) {
             Ok(()) => ExitCode::SUCCESS,
             Err((code, msg)) => {

@@ -317,3 +317,52 @@ fn a_pinned_digest_refuses_another_library() {
         "{e}"
     );
 }
+
+#[test]
+fn new_scorer_scaffolds_a_crate_that_builds_tests_and_ranks() {
+    let s = Scratch::new("scaffold");
+    let dir = s.0.join("my-count");
+    let o = tally(&["new-scorer", "my-count", "--dir", dir.to_str().unwrap()]);
+    assert!(o.status.success(), "{}", String::from_utf8_lossy(&o.stderr));
+    assert!(dir.join("src/lib.rs").is_file() && dir.join("tally.toml").is_file());
+    // Refuses to overwrite.
+    let again = tally(&["new-scorer", "my-count", "--dir", dir.to_str().unwrap()]);
+    assert_eq!(again.status.code(), Some(1));
+    let cargo = std::env::var("CARGO").unwrap_or_else(|_| "cargo".into());
+    let root = Path::new(env!("CARGO_MANIFEST_DIR"));
+    // Its tests pass (recording its snapshots on this first run).
+    let t = Command::new(&cargo)
+        .current_dir(&dir)
+        .args(["test", "--quiet"])
+        .env("INSTA_UPDATE", "always")
+        .env("CARGO_TARGET_DIR", root.join("target/plugin-tests"))
+        .output()
+        .unwrap();
+    assert!(
+        t.status.success(),
+        "{}{}",
+        String::from_utf8_lossy(&t.stdout),
+        String::from_utf8_lossy(&t.stderr)
+    );
+    // It builds as a shared library that tally loads from the config it came with.
+    let b = Command::new(&cargo)
+        .current_dir(&dir)
+        .args(["build", "--release", "--quiet"])
+        .output()
+        .unwrap();
+    assert!(b.status.success(), "{}", String::from_utf8_lossy(&b.stderr));
+    let cfg = dir.join("tally.toml");
+    let o = tally(&[
+        "rank",
+        "--config",
+        cfg.to_str().unwrap(),
+        "--format",
+        "csv",
+        "-q",
+    ]);
+    assert!(o.status.success(), "{}", String::from_utf8_lossy(&o.stderr));
+    assert_eq!(
+        String::from_utf8(o.stdout).unwrap().lines().nth(1),
+        Some("1,1816670,\"Beijing, CN\",0.708333,0.708333")
+    );
+}

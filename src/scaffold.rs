@@ -1,0 +1,214 @@
+//! `tally new-scorer NAME`: a ready-to-build scorer plugin crate.
+//!
+//! The crate depends on this checkout's `tally-core` and `tally-testkit` by
+//! path (override with `--tally PATH`), implements fractional counting as a
+//! starting point, exports it with `export_scorer!`, and has the contract,
+//! ABI round-trip and snapshot tests of `tally-testkit`.
+
+use crate::RunError;
+use std::path::{Path, PathBuf};
+
+/// Where this tally's sources are (the default for `--tally`).
+pub fn default_tally_path() -> PathBuf {
+    PathBuf::from(env!("CARGO_MANIFEST_DIR"))
+}
+
+fn check_name(name: &str) -> Result<(), RunError> {
+    let ok = !name.is_empty()
+        && name.chars().next().is_some_and(|c| c.is_ascii_lowercase())
+        && name
+            .chars()
+            .all(|c| c.is_ascii_lowercase() || c.is_ascii_digit() || c == '-');
+    if ok {
+        Ok(())
+    } else {
+        Err(RunError(format!(
+            "`{name}` is not a scorer name: use lower-case letters, digits and `-`, starting with a letter"
+        )))
+    }
+}
+
+fn type_name(name: &str) -> String {
+    name.split('-')
+        .map(|p| {
+            let mut c = p.chars();
+            c.next()
+                .map(|f| f.to_ascii_uppercase().to_string() + c.as_str())
+                .unwrap_or_default()
+        })
+        .collect()
+}
+
+/// Writes the crate into `dir` (which must not exist yet). Returns the files written.
+pub fn new_scorer(name: &str, dir: &Path, tally: &Path) -> Result<Vec<PathBuf>, RunError> {
+    check_name(name)?;
+    if dir.exists() {
+        return Err(RunError(format!(
+            "{}: already exists; choose a new folder",
+            dir.display()
+        )));
+    }
+    let tally = std::fs::canonicalize(tally)
+        .map_err(|e| RunError(format!("{}: {e} (give --tally PATH)", tally.display())))?;
+    if !tally.join("crates/core/Cargo.toml").is_file() {
+        return Err(RunError(format!(
+            "{}: not a tally checkout (no crates/core); give --tally PATH",
+            tally.display()
+        )));
+    }
+    let ty = type_name(name);
+    let lib = name.replace('-', "_");
+    let core = tally.join("crates/core");
+    let testkit = tally.join("crates/testkit");
+    let files = [
+        (
+            "Cargo.toml",
+            format!(
+                r#"[package]
+name = "{name}"
+version = "0.1.0"
+edition = "2021"
+publish = false
+
+[lib]
+# cdylib: the shared library tally loads; rlib: for the tests.
+crate-type = ["cdylib", "rlib"]
+
+[dependencies]
+tally-core = {{ path = "{core}" }}
+
+[dev-dependencies]
+tally-testkit = {{ path = "{testkit}" }}
+
+# A crate of its own, not part of any enclosing workspace.
+[workspace]
+"#,
+                core = core.display(),
+                testkit = testkit.display()
+            ),
+        ),
+        (
+            "src/lib.rs",
+            format!(
+                r#"//! `{name}`: a tally scorer.
+//!
+//! Formula: each of an article's n authors gets 1/n, split equally over the
+//! author's institutions (fractional counting). Replace `score` with yours,
+//! and say here what it computes and where it comes from.
+
+use tally_core::{{credit_by_position, Article, Credit, FromParams, ScoreKind, Scorer, ScorerInfo}};
+
+/// The scorer.
+#[derive(Clone, Copy, Debug, Default)]
+pub struct {ty};
+
+impl Scorer for {ty} {{
+    fn info(&self) -> ScorerInfo {{
+        ScorerInfo::new(
+            "{name}",
+            env!("CARGO_PKG_VERSION"),
+            "fractional counting (replace with a one-line description)",
+            ScoreKind::Fractional,
+        )
+    }}
+
+    fn score(&self, article: &Article<'_>, out: &mut Vec<Credit>) {{
+        // Author i (0-based) of n gets part(i, n), split over their institutions.
+        credit_by_position(article, out, |_i, n| 1.0 / n as f64);
+    }}
+}}
+
+impl FromParams for {ty} {{
+    /// `params` is the `[[scorer]] params` table of the config, as JSON.
+    fn from_params(params: &str) -> Result<Self, String> {{
+        match params.trim() {{
+            "" | "{{}}" => Ok({ty}),
+            other => Err(format!("{name} takes no params, got {{other}}")),
+        }}
+    }}
+}}
+
+tally_core::export_scorer!({ty});
+
+#[cfg(test)]
+mod tests {{
+    use super::*;
+
+    #[test]
+    fn worked_example_by_hand() {{
+        // DESIGN.md section 3: Beijing has 1/4 + 1/8 + 1/3 in 2022.
+        let t = tally_testkit::views::totals(&{ty}, "city", 2022);
+        assert!((t["1816670"] - 17.0 / 24.0).abs() < 1e-12);
+    }}
+
+    #[test]
+    fn keeps_the_contract_directly_and_through_the_abi() {{
+        tally_testkit::check_contract(&{ty}).unwrap();
+        let foreign = tally_testkit::via_abi::<{ty}>("{{}}").unwrap();
+        tally_testkit::check_contract(&foreign).unwrap();
+    }}
+
+    #[test]
+    fn rankings() {{
+        tally_testkit::assert_scorer_snapshot!({ty});
+    }}
+}}
+"#
+            ),
+        ),
+        (
+            "tally.toml",
+            format!(
+                r#"# Ranks the worked example with this scorer next to the built-in share.
+# Build first (cargo build --release), then:  tally rank --config tally.toml
+[input]
+works = "{fx}/works.jsonl"
+institutions = "{fx}/institutions.jsonl"
+sources = "{fx}/journals.txt"
+
+[filter]
+years = "2022"
+
+[rank]
+by = "{name}"
+
+[[scorer]]
+name = "{name}"
+library = "target/release/lib{lib}"   # the platform suffix (.so, .dylib) may be left off
+params = {{}}
+
+[[scorer]]
+name = "share"
+"#,
+                fx = tally.join("crates/testkit/fixtures/design").display()
+            ),
+        ),
+        ("README.md", format!("# {name}\n\nA tally scorer plugin. See `docs/writing-a-scorer.md` in tally.\n\n```sh\ncargo test\ncargo build --release\ntally rank --config tally.toml\n```\n")),
+        (".gitignore", "/target\n*.snap.new\n".to_string()),
+    ];
+    let mut written = Vec::new();
+    for (rel, text) in files {
+        let path = dir.join(rel);
+        if let Some(parent) = path.parent() {
+            std::fs::create_dir_all(parent)
+                .map_err(|e| RunError(format!("{}: {e}", parent.display())))?;
+        }
+        std::fs::write(&path, text).map_err(|e| RunError(format!("{}: {e}", path.display())))?;
+        written.push(path);
+    }
+    Ok(written)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn names_become_types() {
+        assert_eq!(type_name("my-scorer"), "MyScorer");
+        assert_eq!(type_name("harmonic"), "Harmonic");
+        assert!(check_name("My Scorer").is_err());
+        assert!(check_name("2nd").is_err());
+        assert!(check_name("first-author").is_ok());
+    }
+}
