@@ -40,7 +40,7 @@ fn info(f: &InputFile) -> InputInfo {
     InputInfo {
         path: f.path.display().to_string(),
         bytes: f.bytes,
-        sha256: f.sha256.clone(),
+        digest: f.digest.clone(),
     }
 }
 

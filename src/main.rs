@@ -25,6 +25,27 @@ struct Cli {
 enum Command {
     /// Rank institutions, cities or countries.
     Rank(Box<RankArgs>),
+    /// Generate synthetic OpenAlex-shaped works, institutions and a journal list (for benchmarks).
+    Gen {
+        /// Number of works.
+        #[arg(long)]
+        works: u64,
+        /// Seed: the same seed gives the same files.
+        #[arg(long, default_value_t = 1)]
+        seed: u64,
+        /// Output folder.
+        #[arg(long)]
+        out: PathBuf,
+        /// Gzip the works files.
+        #[arg(long)]
+        gzip: bool,
+        /// Number of works files [default: 16].
+        #[arg(long, default_value_t = 16)]
+        files: usize,
+        /// Threads [default: all cores].
+        #[arg(long)]
+        threads: Option<usize>,
+    },
     /// Create a new scorer plugin crate, ready to build, test and load.
     NewScorer {
         /// The scorer's name (lower case, digits, `-`).
@@ -248,6 +269,42 @@ fn main() -> ExitCode {
                 ExitCode::from(code)
             }
         },
+        Command::Gen {
+            works,
+            seed,
+            out,
+            gzip,
+            files,
+            threads,
+        } => {
+            let opts = tally_synth::Options {
+                works,
+                seed,
+                out: out.clone(),
+                gzip,
+                files,
+                threads: threads
+                    .unwrap_or_else(|| std::thread::available_parallelism().map_or(1, |n| n.get())),
+            };
+            match tally_synth::generate(&opts) {
+                Ok(s) => {
+                    eprintln!(
+                        "wrote {} works ({:.1} MB) in {}/works, {} institutions in {}/institutions.jsonl, journal list {}",
+                        s.works,
+                        s.bytes as f64 / 1e6,
+                        out.display(),
+                        s.institutions,
+                        out.display(),
+                        s.journals.display()
+                    );
+                    ExitCode::SUCCESS
+                }
+                Err(e) => {
+                    eprintln!("error: {e}");
+                    ExitCode::from(1)
+                }
+            }
+        }
         Command::NewScorer { name, dir, tally } => {
             let dir = dir.unwrap_or_else(|| PathBuf::from(&name));
             let tally = tally.unwrap_or_else(tally::scaffold::default_tally_path);

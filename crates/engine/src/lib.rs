@@ -20,10 +20,13 @@ pub use pipeline::ReadOptions;
 
 pub use rank::rank;
 
-use std::collections::{BTreeMap, HashMap, HashSet};
+use rustc_hash::{FxHashMap as HashMap, FxHashSet as HashSet};
+use std::collections::BTreeMap;
 use std::path::PathBuf;
 use tally_core::{Article, Credit, Scorer, UNRESOLVED};
-use tally_ingest::{InputError, InputFile, InstitutionRef, InstitutionTable, JournalList, Work};
+use tally_ingest::{
+    InputError, InputFile, InstitutionRef, InstitutionTable, JournalList, Record, Work,
+};
 use tally_report::{Fixed, Ledger, Level, LevelLedger};
 
 /// What to count.
@@ -81,24 +84,20 @@ pub enum Exclusion {
 /// Applies the plan's filters to one work, in the ledger's order (source,
 /// type, year). Returns the year and the journal weight of a work that
 /// passes. Pure, so it can run on any thread.
-pub fn screen(plan: &Plan, w: &Work<'_>) -> Result<(i32, f64), Exclusion> {
+pub fn screen<R: Record + ?Sized>(plan: &Plan, w: &R) -> Result<(i32, f64), Exclusion> {
     let weight = match &plan.sources {
         None => 1.0,
         Some(list) => list
-            .weight(
-                w.source_id.as_deref(),
-                w.issn_l.as_deref(),
-                w.issns.iter().map(|s| s.as_ref()),
-            )
+            .weight(w.source_id(), w.issn_l(), w.issns())
             .ok_or(Exclusion::Source)?,
     };
     if let Some(types) = &plan.types {
-        let t = w.work_type.as_deref();
+        let t = w.work_type();
         if !t.is_some_and(|t| types.iter().any(|x| x == t)) {
             return Err(Exclusion::Type);
         }
     }
-    match (w.year, plan.years) {
+    match (w.year(), plan.years) {
         (Some(y), Some((a, b))) if y >= a && y <= b => Ok((y, weight)),
         (Some(y), None) => Ok((y, weight)),
         _ => Err(Exclusion::Year),
@@ -188,7 +187,9 @@ pub struct Engine<'a> {
     seen_other: HashSet<String>,
     // Scratch, reused across works.
     refs: Vec<SlotRef>,
-    ref_countries: Vec<Option<String>>,
+    /// Per slot, the country code the work record gives (a range of `ref_text`).
+    ref_countries: Vec<Option<(u32, u32)>>,
+    ref_text: String,
     offsets: Vec<u32>,
     slots: Vec<u32>,
     credits: Vec<Credit>,
@@ -230,14 +231,15 @@ impl<'a> Engine<'a> {
             tables,
             scorers,
             insts: Vec::new(),
-            inst_index: HashMap::new(),
-            sources: HashMap::new(),
+            inst_index: HashMap::default(),
+            sources: HashMap::default(),
             levels,
             ledger,
-            seen_numeric: HashSet::new(),
-            seen_other: HashSet::new(),
+            seen_numeric: HashSet::default(),
+            seen_other: HashSet::default(),
             refs: Vec::new(),
             ref_countries: Vec::new(),
+            ref_text: String::new(),
             offsets: Vec::new(),
             slots: Vec::new(),
             credits: Vec::new(),
@@ -294,33 +296,42 @@ impl<'a> Engine<'a> {
     }
 
     /// Counts a work that passed [`screen`]: duplicate check, slots, scores.
-    fn commit(&mut self, w: &Work<'_>, year: i32, weight: f64) -> Result<(), EngineError> {
+    fn commit<R: Record + ?Sized>(
+        &mut self,
+        w: &R,
+        year: i32,
+        weight: f64,
+    ) -> Result<(), EngineError> {
         self.ledger.works_read += 1;
-        if !self.first_sighting(&w.id) {
+        if !self.first_sighting(w.id()) {
             self.ledger.excluded.duplicate += 1;
             return Ok(());
         }
-        if w.authors_truncated {
+        if w.authors_truncated() {
             if self.plan.strict {
                 return Err(EngineError::Truncated {
                     file: String::new(),
                     line: 0,
-                    id: w.id.to_string(),
+                    id: w.id().to_string(),
                 });
             }
-            self.ledger.truncated_author_lists.push(w.id.to_string());
+            self.ledger.truncated_author_lists.push(w.id().to_string());
         }
         let wfixed = Fixed::from_f64(weight).unwrap_or_default();
         self.ledger.included += 1;
         self.ledger.included_weight += wfixed;
-        if w.authorships.is_empty() {
+        if w.authorships() == 0 {
             self.ledger.included_without_authors += 1;
         }
-        let source = match &w.source_id {
-            Some(s) => {
-                let next = self.sources.len() as u32;
-                *self.sources.entry(s.to_string()).or_insert(next)
-            }
+        let source = match w.source_id() {
+            Some(s) => match self.sources.get(s) {
+                Some(&i) => i,
+                None => {
+                    let next = self.sources.len() as u32;
+                    self.sources.insert(s.to_owned(), next);
+                    next
+                }
+            },
             None => u32::MAX,
         };
         self.collect_slots(w);
@@ -331,28 +342,34 @@ impl<'a> Engine<'a> {
     }
 
     /// Fills `refs`/`offsets` with each authorship's distinct institutions.
-    fn collect_slots(&mut self, w: &Work<'_>) {
+    fn collect_slots<R: Record + ?Sized>(&mut self, w: &R) {
         self.refs.clear();
         self.ref_countries.clear();
+        self.ref_text.clear();
         self.offsets.clear();
         self.offsets.push(0);
-        for a in &w.authorships {
+        for a in 0..w.authorships() {
             self.ledger.authorships += 1;
             let start = self.refs.len();
-            for inst in &a.institutions {
+            w.for_each_institution(a, &mut |inst| {
                 let r = match inst.id.as_deref().or(inst.ror.as_deref()) {
                     None => SlotRef::NoId,
                     Some(key) => SlotRef::Inst(self.intern_institution(key, inst)),
                 };
                 if r == SlotRef::NoId || !self.refs[start..].contains(&r) {
                     self.refs.push(r);
-                    self.ref_countries
-                        .push(inst.country_code.as_deref().map(str::to_ascii_uppercase));
+                    let cc = inst.country_code.as_deref().map(|c| {
+                        let a = self.ref_text.len() as u32;
+                        self.ref_text
+                            .extend(c.chars().map(|ch| ch.to_ascii_uppercase()));
+                        (a, self.ref_text.len() as u32)
+                    });
+                    self.ref_countries.push(cc);
                     if let (SlotRef::Inst(i), Some(name)) = (r, inst.name.as_deref()) {
                         self.offer_institution_name(i, name);
                     }
                 }
-            }
+            });
             if self.refs.len() == start {
                 self.ledger.authorships_without_institution += 1;
             }
@@ -458,7 +475,9 @@ impl<'a> Engine<'a> {
                     Resolution::Entity(e) => e,
                     other => {
                         // At country level the work record's own country code stands in.
-                        match (level, &self.ref_countries[k]) {
+                        let cc = self.ref_countries[k]
+                            .map(|(a, b)| &self.ref_text[a as usize..b as usize]);
+                        match (level, cc) {
                             (Level::Country, Some(c)) if !c.is_empty() => {
                                 lt.intern(c, || countries::name(c))
                             }

@@ -16,9 +16,10 @@ use std::io::Read;
 use std::path::PathBuf;
 use std::sync::mpsc::{sync_channel, Receiver, SyncSender};
 use std::sync::{Arc, Mutex};
+use tally_ingest::fast::{scan_openalex, WorkArena};
 use tally_ingest::files::{first_byte, Opened};
 use tally_ingest::works::{parse_openalex, read_csv_works};
-use tally_ingest::{InputError, InputFile, Work};
+use tally_ingest::{ArenaWork, InputError, InputFile, Work};
 
 /// How to read.
 #[derive(Clone, Debug)]
@@ -43,8 +44,15 @@ impl Default for ReadOptions {
 enum Item {
     Excluded(Exclusion),
     Malformed(InputError),
+    /// A work the fast scanner left to serde_json (or from CSV).
     Included {
         work: Work<'static>,
+        year: i32,
+        weight: f64,
+    },
+    /// A work in the job's arena.
+    InArena {
+        index: u32,
         year: i32,
         weight: f64,
     },
@@ -52,14 +60,12 @@ enum Item {
 
 /// A unit of work, numbered in input order.
 enum Job {
-    /// Raw JSON Lines of file `file`, starting at line `first_line`.
-    Lines {
-        file: usize,
-        first_line: u64,
-        data: Vec<u8>,
-    },
-    /// Records already screened (CSV input is read by the reader thread).
-    Items(Vec<(usize, u64, Item)>),
+    /// Raw JSON Lines of file `file` (line numbers are counted when parsed).
+    Lines { file: usize, chunk: Chunk },
+    /// Records already screened, with the arena that holds the fast-path
+    /// ones, and for JSON Lines `(file, lines)`: their line numbers count
+    /// from the chunk's start, and the chunk holds `lines` lines.
+    Items(Vec<(usize, u64, Item)>, WorkArena, Option<(usize, u64)>),
     /// A file was read to its end.
     FileDone(InputFile),
     /// A file could not be read.
@@ -67,6 +73,54 @@ enum Job {
 }
 
 type Numbered = (u64, Job);
+
+/// Whole lines of input: a pooled buffer (`data[..len]`), or a range of a
+/// memory-mapped file.
+enum Chunk {
+    Owned(Vec<u8>, usize),
+    Mapped(Arc<memmap2::Mmap>, usize, usize),
+}
+
+impl Chunk {
+    fn bytes(&self) -> &[u8] {
+        match self {
+            Chunk::Owned(v, len) => &v[..*len],
+            Chunk::Mapped(m, a, b) => &m[*a..*b],
+        }
+    }
+}
+
+/// Chunk buffers go back from the parsers to the reader, so that each is
+/// allocated (and zeroed) once, not once per chunk.
+struct Pool {
+    tx: SyncSender<Vec<u8>>,
+    rx: Mutex<Receiver<Vec<u8>>>,
+}
+
+impl Pool {
+    fn new(size: usize) -> Pool {
+        let (tx, rx) = sync_channel(size);
+        Pool {
+            tx,
+            rx: Mutex::new(rx),
+        }
+    }
+
+    fn get(&self, len: usize) -> Vec<u8> {
+        let recycled = self.rx.lock().ok().and_then(|rx| rx.try_recv().ok());
+        match recycled {
+            Some(mut b) if b.len() >= len => {
+                b.truncate(len.max(b.len()));
+                b
+            }
+            _ => vec![0; len],
+        }
+    }
+
+    fn put(&self, buf: Vec<u8>) {
+        let _ = self.tx.try_send(buf);
+    }
+}
 
 pub(crate) fn read(
     engine: &mut Engine<'_>,
@@ -78,11 +132,13 @@ pub(crate) fn read(
     let chunk = opts.chunk_bytes.max(1);
     let mut files = Vec::new();
     if opts.threads <= 1 {
+        let pool = Pool::new(2);
+        let mut lines = vec![0u64; paths.len()];
         for file in 0..paths.len() {
             let mut failure = None;
-            let _ = read_file(plan, paths, file, chunk, &mut |job| {
-                let job = parse_job(plan, paths, job);
-                commit(engine, paths, job, &mut files, &mut on_problem).map_err(|e| {
+            let _ = read_file(plan, paths, file, chunk, &pool, &mut |job| {
+                let job = parse_job(plan, paths, job, &pool);
+                commit(engine, paths, job, &mut files, &mut lines, &mut on_problem).map_err(|e| {
                     failure = Some(e);
                 })
             });
@@ -93,13 +149,16 @@ pub(crate) fn read(
         return Ok(files);
     }
     let workers = opts.threads;
+    let pool = Pool::new(4 * workers + 2);
+    let pool = &pool;
     std::thread::scope(|s| {
         let (job_tx, job_rx) = sync_channel::<Numbered>(2 * workers);
         let (done_tx, done_rx) = sync_channel::<Numbered>(2 * workers);
-        s.spawn(move || {
+        let reader = std::thread::Builder::new().name("tally-read".into());
+        let spawned = reader.spawn_scoped(s, move || {
             let mut seq = 0u64;
             for file in 0..paths.len() {
-                let sent = read_file(plan, paths, file, chunk, &mut |job| {
+                let sent = read_file(plan, paths, file, chunk, pool, &mut |job| {
                     seq += 1;
                     job_tx.send((seq - 1, job)).map_err(|_| ())
                 });
@@ -108,11 +167,23 @@ pub(crate) fn read(
                 }
             }
         });
+        if let Err(e) = spawned {
+            return Err(EngineError::Input(InputError::Io {
+                path: PathBuf::from("(reader thread)"),
+                source: e,
+            }));
+        }
         let job_rx = Arc::new(Mutex::new(job_rx));
-        for _ in 0..workers {
+        for k in 0..workers {
             let rx = Arc::clone(&job_rx);
             let tx = done_tx.clone();
-            s.spawn(move || work(plan, paths, &rx, &tx));
+            let parser = std::thread::Builder::new().name(format!("tally-parse-{k}"));
+            if let Err(e) = parser.spawn_scoped(s, move || work(plan, paths, &rx, &tx, pool)) {
+                return Err(EngineError::Input(InputError::Io {
+                    path: PathBuf::from("(parser thread)"),
+                    source: e,
+                }));
+            }
         }
         // Only the workers hold the queue now: when they stop, the reader stops.
         drop(job_rx);
@@ -127,11 +198,12 @@ fn work(
     paths: &[PathBuf],
     rx: &Mutex<Receiver<Numbered>>,
     tx: &SyncSender<Numbered>,
+    pool: &Pool,
 ) {
     loop {
         let next = rx.lock().unwrap_or_else(|e| e.into_inner()).recv();
         let Ok((seq, job)) = next else { return };
-        if tx.send((seq, parse_job(plan, paths, job))).is_err() {
+        if tx.send((seq, parse_job(plan, paths, job, pool))).is_err() {
             return;
         }
     }
@@ -148,55 +220,88 @@ fn commit_in_order(
 ) -> Result<(), EngineError> {
     let mut pending = BTreeMap::new();
     let mut next = 0u64;
+    let mut lines = vec![0u64; paths.len()];
     for (seq, job) in done_rx.iter() {
         pending.insert(seq, job);
         while let Some(job) = pending.remove(&next) {
             next += 1;
-            commit(engine, paths, job, files, on_problem)?;
+            commit(engine, paths, job, files, &mut lines, on_problem)?;
         }
     }
     Ok(())
 }
 
-fn parse_job(plan: &crate::Plan, paths: &[PathBuf], job: Job) -> Job {
+fn parse_job(plan: &crate::Plan, paths: &[PathBuf], job: Job, pool: &Pool) -> Job {
     match job {
-        Job::Lines {
-            file,
-            first_line,
-            data,
-        } => Job::Items(parse_chunk(plan, paths, file, first_line, &data)),
+        Job::Lines { file, chunk } => {
+            let mut arena = WorkArena::default();
+            let (items, lines) = parse_chunk(plan, paths, file, chunk.bytes(), &mut arena);
+            match chunk {
+                Chunk::Owned(data, _) => pool.put(data),
+                // Let the parsed pages go: memory stays flat however large
+                // the file. Safety: the map is read-only and file-backed, so
+                // a page touched again (by a neighbouring chunk) is read
+                // back from the page cache unchanged.
+                #[cfg(unix)]
+                Chunk::Mapped(m, a, b) => unsafe {
+                    let _ = m.unchecked_advise_range(memmap2::UncheckedAdvice::DontNeed, a, b - a);
+                },
+                #[cfg(not(unix))]
+                Chunk::Mapped(..) => {}
+            }
+            Job::Items(items, arena, Some((file, lines)))
+        }
         other => other,
     }
 }
 
-/// Parses and screens the lines of a chunk.
+/// Parses and screens the lines of a chunk: the fast scanner into the
+/// arena, serde_json for what it leaves.
 fn parse_chunk(
     plan: &crate::Plan,
     paths: &[PathBuf],
     file: usize,
-    first_line: u64,
     data: &[u8],
-) -> Vec<(usize, u64, Item)> {
+    arena: &mut WorkArena,
+) -> (Vec<(usize, u64, Item)>, u64) {
     let mut items = Vec::new();
     let mut data = data;
-    let mut line = first_line;
+    let mut line = 1u64;
     while !data.is_empty() {
-        let (raw, rest) = match data.iter().position(|&b| b == b'\n') {
+        let (raw, rest) = match memchr::memchr(b'\n', data) {
             Some(i) => (&data[..i], &data[i + 1..]),
             None => (data, &data[data.len()..]),
         };
         data = rest;
         let raw = raw.strip_suffix(b"\r").unwrap_or(raw);
         if !raw.iter().all(u8::is_ascii_whitespace) {
-            items.push((
-                file,
-                line,
-                screen_record(plan, &paths[file], line, parse_openalex(raw)),
-            ));
+            let mark = arena.mark_now();
+            let item = match scan_openalex(raw, arena) {
+                Ok(()) => {
+                    let index = arena.works.len() - 1;
+                    let w = ArenaWork {
+                        arena,
+                        rec: &arena.works[index],
+                    };
+                    match screen(plan, &w) {
+                        Ok((year, weight)) => Item::InArena {
+                            index: index as u32,
+                            year,
+                            weight,
+                        },
+                        Err(e) => {
+                            arena.pop_last(mark);
+                            Item::Excluded(e)
+                        }
+                    }
+                }
+                Err(_) => screen_record(plan, &paths[file], line, parse_openalex(raw)),
+            };
+            items.push((file, line, item));
         }
         line += 1;
     }
-    items
+    (items, line - 1)
 }
 
 fn screen_record(
@@ -218,28 +323,38 @@ fn screen_record(
     }
 }
 
+/// Commits one job in order. `lines[f]` is how many lines of file `f`
+/// earlier jobs held, to turn chunk-relative line numbers into file lines.
 fn commit(
     engine: &mut Engine<'_>,
     paths: &[PathBuf],
     job: Job,
     files: &mut Vec<InputFile>,
+    lines: &mut [u64],
     on_problem: &mut impl FnMut(&InputError),
 ) -> Result<(), EngineError> {
     match job {
         Job::Lines { .. } => {
             let plan = engine.plan;
-            return commit(
-                engine,
-                paths,
-                parse_job(plan, paths, job),
-                files,
-                on_problem,
-            );
+            let parsed = parse_job(plan, paths, job, &Pool::new(1));
+            return commit(engine, paths, parsed, files, lines, on_problem);
         }
         Job::FileDone(f) => files.push(f),
         Job::Failed(e) => return Err(EngineError::Input(e)),
-        Job::Items(items) => {
-            for (file, line, item) in items {
+        Job::Items(items, arena, relative) => {
+            let base = match relative {
+                Some((f, n)) => {
+                    let base = lines[f];
+                    lines[f] += n;
+                    base
+                }
+                None => 0,
+            };
+            for (file, line, mut item) in items {
+                let line = line + base;
+                if let Item::Malformed(InputError::Record { at, .. }) = &mut item {
+                    at.line += base;
+                }
                 match item {
                     Item::Excluded(e) => engine.exclude(e),
                     Item::Malformed(e) => {
@@ -249,21 +364,39 @@ fn commit(
                         }
                         on_problem(&e);
                     }
-                    Item::Included { work, year, weight } => {
-                        engine.commit(&work, year, weight).map_err(|e| match e {
-                            EngineError::Truncated { id, .. } => EngineError::Truncated {
-                                file: paths[file].display().to_string(),
-                                line,
-                                id,
-                            },
-                            other => other,
-                        })?
+                    Item::Included { work, year, weight } => engine
+                        .commit(&work, year, weight)
+                        .map_err(|e| locate(e, paths, file, line))?,
+                    Item::InArena {
+                        index,
+                        year,
+                        weight,
+                    } => {
+                        let w = ArenaWork {
+                            arena: &arena,
+                            rec: &arena.works[index as usize],
+                        };
+                        engine
+                            .commit(&w, year, weight)
+                            .map_err(|e| locate(e, paths, file, line))?
                     }
                 }
             }
         }
     }
     Ok(())
+}
+
+/// Puts the file and line into a truncated-author-list error.
+fn locate(e: EngineError, paths: &[PathBuf], file: usize, line: u64) -> EngineError {
+    match e {
+        EngineError::Truncated { id, .. } => EngineError::Truncated {
+            file: paths[file].display().to_string(),
+            line,
+            id,
+        },
+        other => other,
+    }
 }
 
 /// Reads one file into jobs: JSON Lines as raw line-aligned chunks, CSV as
@@ -274,6 +407,7 @@ fn read_file(
     paths: &[PathBuf],
     file: usize,
     chunk: usize,
+    pool: &Pool,
     emit: &mut dyn FnMut(Job) -> Result<(), ()>,
 ) -> Result<(), ()> {
     let path = &paths[file];
@@ -287,7 +421,15 @@ fn read_file(
     };
     let read = match head {
         None => Ok(()),
-        Some(b'{') => read_lines(&mut opened, file, chunk, emit)?,
+        Some(b'{') if !opened.is_gzip() => {
+            // Plain JSON Lines: map the file; chunks are ranges of it.
+            drop(opened);
+            return match map(path) {
+                Ok(m) => read_mapped(m, path, file, chunk, emit),
+                Err(e) => emit(Job::Failed(e)),
+            };
+        }
+        Some(b'{') => read_lines(&mut opened, file, chunk, pool, emit)?,
         Some(_) => {
             let mut batch = Vec::new();
             let mut stopped = false;
@@ -297,7 +439,14 @@ fn read_file(
                     Err(e) => Item::Malformed(e),
                 };
                 batch.push((file, line, item));
-                if batch.len() >= 4096 && emit(Job::Items(std::mem::take(&mut batch))).is_err() {
+                if batch.len() >= 4096
+                    && emit(Job::Items(
+                        std::mem::take(&mut batch),
+                        WorkArena::default(),
+                        None,
+                    ))
+                    .is_err()
+                {
                     stopped = true;
                     // Any error ends the CSV reader; `stopped` tells it apart.
                     return Err(InputError::NotFound {
@@ -309,7 +458,7 @@ fn read_file(
             if stopped {
                 return Err(());
             }
-            emit(Job::Items(batch))?;
+            emit(Job::Items(batch, WorkArena::default(), None))?;
             res
         }
     };
@@ -319,55 +468,109 @@ fn read_file(
     }
 }
 
+fn map(path: &std::path::Path) -> Result<Option<Arc<memmap2::Mmap>>, InputError> {
+    let io = |source| InputError::Io {
+        path: path.to_path_buf(),
+        source,
+    };
+    let f = std::fs::File::open(path).map_err(io)?;
+    if f.metadata().map_err(io)?.len() == 0 {
+        return Ok(None);
+    }
+    // Safety: the file is only read. If another process truncated it while
+    // tally runs, reading the lost pages would fault; inputs are snapshots
+    // that nobody rewrites during a run.
+    let m = unsafe { memmap2::MmapOptions::new().map(&f) }.map_err(io)?;
+    #[cfg(unix)]
+    let _ = m.advise(memmap2::Advice::Sequential);
+    Ok(Some(Arc::new(m)))
+}
+
+/// Cuts a mapped file into chunks of about `chunk` bytes that end at a line
+/// end (no copy), digesting it on the way.
+fn read_mapped(
+    m: Option<Arc<memmap2::Mmap>>,
+    path: &std::path::Path,
+    file: usize,
+    chunk: usize,
+    emit: &mut dyn FnMut(Job) -> Result<(), ()>,
+) -> Result<(), ()> {
+    let mut digest = tally_ingest::files::Digester::default();
+    if let Some(m) = m {
+        let b: &[u8] = &m;
+        let mut start = 0;
+        while start < b.len() {
+            let mut end = (start + chunk).min(b.len());
+            if end < b.len() {
+                end = memchr::memchr(b'\n', &b[end..]).map_or(b.len(), |i| end + i + 1);
+            }
+            digest.update(&b[start..end]);
+            emit(Job::Lines {
+                file,
+                chunk: Chunk::Mapped(Arc::clone(&m), start, end),
+            })?;
+            start = end;
+        }
+    }
+    emit(Job::FileDone(digest.finish(path)))
+}
+
 /// Cuts JSON Lines into chunks of about `chunk` bytes that end at a line end.
 fn read_lines(
     opened: &mut Opened,
     file: usize,
     chunk: usize,
+    pool: &Pool,
     emit: &mut dyn FnMut(Job) -> Result<(), ()>,
 ) -> Result<Result<(), InputError>, ()> {
     let mut carry: Vec<u8> = Vec::new();
-    let mut first_line = 1u64;
     loop {
-        let mut buf = std::mem::take(&mut carry);
+        let mut buf = pool.get((chunk + (64 << 10)).max(carry.len() * 2));
+        buf[..carry.len()].copy_from_slice(&carry);
+        let mut filled = carry.len();
         let mut eof = false;
+        // The carry holds no line end (it is what follows the last one).
         let mut has_newline = false;
-        // Read until the chunk holds at least one line end, or the file ends.
+        // Read until the chunk is full and holds a line end, or the file ends.
         loop {
-            let want = chunk.saturating_sub(buf.len()).max(64 * 1024);
-            let before = buf.len();
-            match (&mut *opened).take(want as u64).read_to_end(&mut buf) {
-                Ok(n) if n < want => eof = true,
-                Ok(_) => {}
+            if filled == buf.len() {
+                buf.resize(buf.len() * 2, 0);
+            }
+            let n = match opened.read(&mut buf[filled..]) {
+                Ok(n) => n,
+                Err(e) if e.kind() == std::io::ErrorKind::Interrupted => continue,
                 Err(source) => {
                     return Ok(Err(InputError::Io {
                         path: opened.path().to_path_buf(),
                         source,
                     }))
                 }
+            };
+            if n == 0 {
+                eof = true;
+                break;
             }
-            // The carry holds no line end (it is what follows the last one).
-            has_newline = has_newline || buf[before..].contains(&b'\n');
-            if eof || (buf.len() >= chunk && has_newline) {
+            has_newline = has_newline || memchr::memchr(b'\n', &buf[filled..filled + n]).is_some();
+            filled += n;
+            if filled >= chunk && has_newline {
                 break;
             }
         }
-        if !eof {
-            let cut = buf
-                .iter()
-                .rposition(|&b| b == b'\n')
-                .map_or(buf.len(), |i| i + 1);
-            carry = buf.split_off(cut);
-        }
-        let lines = buf.iter().filter(|&&b| b == b'\n').count() as u64;
-        if !buf.is_empty() {
+        let cut = if eof {
+            filled
+        } else {
+            memchr::memrchr(b'\n', &buf[..filled]).map_or(filled, |i| i + 1)
+        };
+        carry.clear();
+        carry.extend_from_slice(&buf[cut..filled]);
+        if cut > 0 {
             emit(Job::Lines {
                 file,
-                first_line,
-                data: buf,
+                chunk: Chunk::Owned(buf, cut),
             })?;
+        } else {
+            pool.put(buf);
         }
-        first_line += lines;
         if eof {
             return Ok(Ok(()));
         }

@@ -13,15 +13,18 @@
 //! Errors are values that name the file, the line and, where known, the field.
 
 pub mod error;
+pub mod fast;
 pub mod files;
 pub mod institutions;
 pub mod journals;
+pub mod record;
 pub mod works;
 
 pub use error::{InputError, Located};
 pub use files::{expand_inputs, InputFile};
 pub use institutions::{InstitutionRecord, InstitutionTable};
 pub use journals::JournalList;
+pub use record::{ArenaWork, Record};
 pub use works::{Authorship, InstitutionRef, Work, WorkFormat};
 
 /// Strips the `https://openalex.org/` prefix from an OpenAlex id.

@@ -288,8 +288,8 @@ pub struct InputInfo {
     pub path: String,
     /// Bytes on disk.
     pub bytes: u64,
-    /// Hex SHA-256.
-    pub sha256: String,
+    /// `xxh3-128:` and the hex XXH3-128 of the file's bytes.
+    pub digest: String,
 }
 
 /// What produced a report.
