@@ -247,7 +247,31 @@ fn scorers(config: Option<PathBuf>) -> Result<(), (u8, String)> {
     Ok(())
 }
 
+/// glibc's allocator, tuned so that peak RSS does not grow with the input:
+/// one arena (the parsing threads allocate per-chunk buffers that the
+/// counting thread frees; with per-thread arenas the freed memory
+/// fragmented) and a fixed mmap threshold (BENCHMARKS.md).
+#[cfg(all(target_os = "linux", target_env = "gnu"))]
+fn one_malloc_arena() {
+    extern "C" {
+        fn mallopt(param: i32, value: i32) -> i32;
+    }
+    const M_ARENA_MAX: i32 = -8;
+    const M_MMAP_THRESHOLD: i32 = -3;
+    // Safety: mallopt only tunes glibc's allocator; called before any thread starts.
+    unsafe {
+        mallopt(M_ARENA_MAX, 1);
+        // A fixed threshold: big buffers (chunks grown for a long line) are
+        // mapped and given back when freed, instead of staying in the heap.
+        mallopt(M_MMAP_THRESHOLD, 256 << 10);
+    }
+}
+
+#[cfg(not(all(target_os = "linux", target_env = "gnu")))]
+fn one_malloc_arena() {}
+
 fn main() -> ExitCode {
+    one_malloc_arena();
     let cli = Cli::parse();
     let level = match cli.verbose {
         0 => tracing::Level::WARN,

@@ -74,19 +74,17 @@ enum Job {
 
 type Numbered = (u64, Job);
 
-/// Whole lines of input: a pooled buffer (`data[..len]`), or a range of a
-/// memory-mapped file.
-enum Chunk {
-    Owned(Vec<u8>, usize),
-    Mapped(Arc<memmap2::Mmap>, usize, usize),
+/// Whole lines of input: `data[..len]` of a pooled buffer. (Memory-mapping
+/// plain files was tried: no faster than reading into pooled buffers, and
+/// the mapped pages made peak RSS grow with the file size.)
+struct Chunk {
+    data: Vec<u8>,
+    len: usize,
 }
 
 impl Chunk {
     fn bytes(&self) -> &[u8] {
-        match self {
-            Chunk::Owned(v, len) => &v[..*len],
-            Chunk::Mapped(m, a, b) => &m[*a..*b],
-        }
+        &self.data[..self.len]
     }
 }
 
@@ -95,14 +93,21 @@ impl Chunk {
 struct Pool {
     tx: SyncSender<Vec<u8>>,
     rx: Mutex<Receiver<Vec<u8>>>,
+    chunk: usize,
+}
+
+/// Room for a chunk, its carry and reads past the target size.
+fn buffer_size(chunk: usize) -> usize {
+    chunk + (64 << 10)
 }
 
 impl Pool {
-    fn new(size: usize) -> Pool {
+    fn new(size: usize, chunk: usize) -> Pool {
         let (tx, rx) = sync_channel(size);
         Pool {
             tx,
             rx: Mutex::new(rx),
+            chunk,
         }
     }
 
@@ -117,8 +122,12 @@ impl Pool {
         }
     }
 
+    /// Takes a buffer back, unless it grew for a very long line: keeping
+    /// those would let memory creep up with the input.
     fn put(&self, buf: Vec<u8>) {
-        let _ = self.tx.try_send(buf);
+        if buf.len() <= 2 * buffer_size(self.chunk) {
+            let _ = self.tx.try_send(buf);
+        }
     }
 }
 
@@ -132,7 +141,7 @@ pub(crate) fn read(
     let chunk = opts.chunk_bytes.max(1);
     let mut files = Vec::new();
     if opts.threads <= 1 {
-        let pool = Pool::new(2);
+        let pool = Pool::new(2, chunk);
         let mut lines = vec![0u64; paths.len()];
         for file in 0..paths.len() {
             let mut failure = None;
@@ -149,7 +158,7 @@ pub(crate) fn read(
         return Ok(files);
     }
     let workers = opts.threads;
-    let pool = Pool::new(4 * workers + 2);
+    let pool = Pool::new(4 * workers + 2, chunk);
     let pool = &pool;
     std::thread::scope(|s| {
         let (job_tx, job_rx) = sync_channel::<Numbered>(2 * workers);
@@ -236,19 +245,7 @@ fn parse_job(plan: &crate::Plan, paths: &[PathBuf], job: Job, pool: &Pool) -> Jo
         Job::Lines { file, chunk } => {
             let mut arena = WorkArena::default();
             let (items, lines) = parse_chunk(plan, paths, file, chunk.bytes(), &mut arena);
-            match chunk {
-                Chunk::Owned(data, _) => pool.put(data),
-                // Let the parsed pages go: memory stays flat however large
-                // the file. Safety: the map is read-only and file-backed, so
-                // a page touched again (by a neighbouring chunk) is read
-                // back from the page cache unchanged.
-                #[cfg(unix)]
-                Chunk::Mapped(m, a, b) => unsafe {
-                    let _ = m.unchecked_advise_range(memmap2::UncheckedAdvice::DontNeed, a, b - a);
-                },
-                #[cfg(not(unix))]
-                Chunk::Mapped(..) => {}
-            }
+            pool.put(chunk.data);
             Job::Items(items, arena, Some((file, lines)))
         }
         other => other,
@@ -336,7 +333,7 @@ fn commit(
     match job {
         Job::Lines { .. } => {
             let plan = engine.plan;
-            let parsed = parse_job(plan, paths, job, &Pool::new(1));
+            let parsed = parse_job(plan, paths, job, &Pool::new(1, 1 << 20));
             return commit(engine, paths, parsed, files, lines, on_problem);
         }
         Job::FileDone(f) => files.push(f),
@@ -421,14 +418,6 @@ fn read_file(
     };
     let read = match head {
         None => Ok(()),
-        Some(b'{') if !opened.is_gzip() => {
-            // Plain JSON Lines: map the file; chunks are ranges of it.
-            drop(opened);
-            return match map(path) {
-                Ok(m) => read_mapped(m, path, file, chunk, emit),
-                Err(e) => emit(Job::Failed(e)),
-            };
-        }
         Some(b'{') => read_lines(&mut opened, file, chunk, pool, emit)?,
         Some(_) => {
             let mut batch = Vec::new();
@@ -468,53 +457,6 @@ fn read_file(
     }
 }
 
-fn map(path: &std::path::Path) -> Result<Option<Arc<memmap2::Mmap>>, InputError> {
-    let io = |source| InputError::Io {
-        path: path.to_path_buf(),
-        source,
-    };
-    let f = std::fs::File::open(path).map_err(io)?;
-    if f.metadata().map_err(io)?.len() == 0 {
-        return Ok(None);
-    }
-    // Safety: the file is only read. If another process truncated it while
-    // tally runs, reading the lost pages would fault; inputs are snapshots
-    // that nobody rewrites during a run.
-    let m = unsafe { memmap2::MmapOptions::new().map(&f) }.map_err(io)?;
-    #[cfg(unix)]
-    let _ = m.advise(memmap2::Advice::Sequential);
-    Ok(Some(Arc::new(m)))
-}
-
-/// Cuts a mapped file into chunks of about `chunk` bytes that end at a line
-/// end (no copy), digesting it on the way.
-fn read_mapped(
-    m: Option<Arc<memmap2::Mmap>>,
-    path: &std::path::Path,
-    file: usize,
-    chunk: usize,
-    emit: &mut dyn FnMut(Job) -> Result<(), ()>,
-) -> Result<(), ()> {
-    let mut digest = tally_ingest::files::Digester::default();
-    if let Some(m) = m {
-        let b: &[u8] = &m;
-        let mut start = 0;
-        while start < b.len() {
-            let mut end = (start + chunk).min(b.len());
-            if end < b.len() {
-                end = memchr::memchr(b'\n', &b[end..]).map_or(b.len(), |i| end + i + 1);
-            }
-            digest.update(&b[start..end]);
-            emit(Job::Lines {
-                file,
-                chunk: Chunk::Mapped(Arc::clone(&m), start, end),
-            })?;
-            start = end;
-        }
-    }
-    emit(Job::FileDone(digest.finish(path)))
-}
-
 /// Cuts JSON Lines into chunks of about `chunk` bytes that end at a line end.
 fn read_lines(
     opened: &mut Opened,
@@ -525,7 +467,7 @@ fn read_lines(
 ) -> Result<Result<(), InputError>, ()> {
     let mut carry: Vec<u8> = Vec::new();
     loop {
-        let mut buf = pool.get((chunk + (64 << 10)).max(carry.len() * 2));
+        let mut buf = pool.get(buffer_size(chunk).max(carry.len() * 2));
         buf[..carry.len()].copy_from_slice(&carry);
         let mut filled = carry.len();
         let mut eof = false;
@@ -566,7 +508,10 @@ fn read_lines(
         if cut > 0 {
             emit(Job::Lines {
                 file,
-                chunk: Chunk::Owned(buf, cut),
+                chunk: Chunk {
+                    data: buf,
+                    len: cut,
+                },
             })?;
         } else {
             pool.put(buf);

@@ -156,11 +156,6 @@ impl Opened {
         &self.path
     }
 
-    /// True when the content is gzip-compressed.
-    pub fn is_gzip(&self) -> bool {
-        matches!(self.inner, Inner::Gzip(_))
-    }
-
     /// Reads what is left of the file (for the digest) and returns its record.
     pub fn finish(self) -> Result<InputFile, InputError> {
         let path = self.path;
@@ -249,39 +244,6 @@ pub fn first_byte(opened: &mut Opened) -> Result<Option<u8>, InputError> {
         }
         let n = buf.len();
         opened.consume(n);
-    }
-}
-
-/// Digests bytes as [`Opened`] does, for readers that get them another way
-/// (a memory-mapped file).
-pub struct Digester {
-    hasher: Xxh3,
-    bytes: u64,
-}
-
-impl Default for Digester {
-    fn default() -> Self {
-        Digester {
-            hasher: Xxh3::new(),
-            bytes: 0,
-        }
-    }
-}
-
-impl Digester {
-    /// Adds the next bytes of the file.
-    pub fn update(&mut self, b: &[u8]) {
-        self.hasher.update(b);
-        self.bytes += b.len() as u64;
-    }
-
-    /// The record of the whole file.
-    pub fn finish(self, path: &Path) -> InputFile {
-        InputFile {
-            path: path.to_path_buf(),
-            bytes: self.bytes,
-            digest: format!("xxh3-128:{:032x}", self.hasher.digest128()),
-        }
     }
 }
 

@@ -1,0 +1,97 @@
+#!/usr/bin/env bash
+# tally against DuckDB and polars on the same synthetic OpenAlex files, for
+# the same city ranking (count + share, types article, the 82-journal list,
+# all years), plain and gzipped; checks that the three outputs agree and that
+# tally's output is byte-identical with one thread and with all; prints wall
+# time, CPU time and peak RSS of each, and the ratios.
+#
+#   bench/run.sh                  # 100,000 and 1,000,000 works
+#   bench/run.sh 100000           # one size
+#   POLARS=0 bench/run.sh         # leave polars out (it needs ~15 GB at 1M)
+#
+# Data goes to bench/out/ (about 17 GB at 1M works); DuckDB and polars are
+# installed into bench/.venv from bench/requirements.txt.
+set -euo pipefail
+cd "$(dirname "$0")/.."
+sizes=("$@"); [ ${#sizes[@]} -gt 0 ] || sizes=(100000 1000000)
+threads=$(nproc)
+out=bench/out; mkdir -p "$out"
+command -v /usr/bin/time >/dev/null || { apt-get update -qq && apt-get install -y -qq time >/dev/null; }
+
+cargo build --release --quiet
+tally=target/release/tally
+if [ ! -x bench/.venv/bin/python ]; then
+  python3 -m venv bench/.venv
+  bench/.venv/bin/pip install --quiet -r bench/requirements.txt
+fi
+py=bench/.venv/bin/python
+
+echo "machine: $(nproc) cores, $(grep -m1 'model name' /proc/cpuinfo | cut -d: -f2 | sed 's/^ //'), $(free -g | awk '/Mem:/ {print $2}') GiB; tally $($tally --version | cut -d' ' -f2)"
+
+# run TOOL N KIND THREADS CMD...: times CMD; prints a line and appends
+# "TOOL N KIND THREADS wall cpu rss_kb" to $out/times.
+run() {
+  local tool=$1 n=$2 kind=$3 th=$4; shift 4
+  /usr/bin/time -f "%e %U %S %M" -o "$out/time.tmp" "$@" >/dev/null 2>"$out/err.tmp" || { cat "$out/err.tmp"; exit 1; }
+  read -r wall user sys rss < "$out/time.tmp"
+  local cpu; cpu=$(python3 -c "print($user + $sys)")
+  printf '%-8s %8s works %-5s %2s thr %8.2f s wall %8.2f s cpu %8d MB peak RSS\n' "$tool" "$n" "$kind" "$th" "$wall" "$cpu" $((rss / 1024))
+  echo "$tool $n $kind $th $wall $cpu $rss" >> "$out/times"
+}
+
+: > "$out/times"
+for n in "${sizes[@]}"; do
+  for kind in plain gz; do
+    dir=$out/data-$n-$kind
+    if [ ! -f "$dir/journals.txt" ]; then
+      flag=""; [ $kind = gz ] && flag="--gzip"
+      $tally gen --works "$n" --seed 1 --out "$dir" --files 16 $flag
+    fi
+    ext=jsonl; [ $kind = gz ] && ext=jsonl.gz
+    echo "== $n works, $kind ($(du -sh "$dir/works" | cut -f1))"
+    # Warm the page cache so that every tool reads from memory.
+    cat "$dir"/works/* > /dev/null
+    args=(rank --works "$dir/works" --institutions "$dir/institutions.jsonl" --sources "$dir/journals.txt" --format csv -q)
+    run tally "$n" $kind "$threads" $tally "${args[@]}" -o "$out/tally-$n-$kind.csv"
+    run tally "$n" $kind 1 $tally "${args[@]}" --threads 1 -o "$out/tally1-$n-$kind.csv"
+    cmp -s "$out/tally-$n-$kind.csv" "$out/tally1-$n-$kind.csv" || { echo "tally output differs between 1 and $threads threads"; exit 1; }
+    py_args=(--works "$dir/works/part_*.$ext" --institutions "$dir/institutions.jsonl" --sources "$dir/journals.txt" --threads "$threads")
+    run duckdb "$n" $kind "$threads" $py bench/duckdb_rank.py "${py_args[@]}" --out "$out/duckdb-$n-$kind.csv"
+    outputs=("$out/tally-$n-$kind.csv" "$out/duckdb-$n-$kind.csv")
+    if [ "${POLARS:-1}" != 0 ]; then
+      run polars "$n" $kind "$threads" $py bench/polars_rank.py "${py_args[@]}" --out "$out/polars-$n-$kind.csv"
+      outputs+=("$out/polars-$n-$kind.csv")
+    fi
+    $py bench/compare.py "${outputs[@]}"
+    if [ $kind = gz ]; then
+      run zcat "$n" $kind 1 sh -c "zcat $dir/works/*.gz"
+    fi
+  done
+done
+
+echo "== ratios (tally with all threads)"
+python3 - "$out/times" "$threads" <<'PY'
+import sys
+rows = [l.split() for l in open(sys.argv[1])]
+t = {(r[0], r[1], r[2], r[3]): (float(r[4]), float(r[5]), int(r[6])) for r in rows}
+th = sys.argv[2]
+for (tool, n, kind, thr), (wall, cpu, rss) in sorted(t.items()):
+    if tool != "tally" or thr != th:
+        continue
+    d = t.get(("duckdb", n, kind, th))
+    if d:
+        print(f"{n:>8} {kind:5}: DuckDB/tally time {d[0] / wall:5.2f}x   tally/DuckDB peak RSS {rss / d[2]:5.2f}")
+    p = t.get(("polars", n, kind, th))
+    if p:
+        print(f"{n:>8} {kind:5}: polars/tally time {p[0] / wall:5.2f}x   tally/polars peak RSS {rss / p[2]:5.2f}")
+    z = t.get(("zcat", n, kind, "1"))
+    if z:
+        print(f"{n:>8} {kind:5}: tally / zcat (1 thread, decompress only) time {wall / z[0]:5.2f}")
+sizes = sorted({int(k[1]) for k in t if k[0] == "tally"})
+if len(sizes) > 1:
+    a, b = str(sizes[0]), str(sizes[-1])
+    for kind in ("plain", "gz"):
+        x, y = t.get(("tally", a, kind, th)), t.get(("tally", b, kind, th))
+        if x and y:
+            print(f"tally {kind}: peak RSS {b} / {a} works = {y[2] / x[2]:.2f}; time per work {b} / {a} = {(y[0] / int(b)) / (x[0] / int(a)):.2f}")
+PY
