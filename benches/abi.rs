@@ -282,6 +282,7 @@ fn engine_stage(c: &Corpus, works: usize, foreign: tally_core::abi::Foreign) {
     let opts = tally_engine::ReadOptions {
         threads: 1,
         chunk_bytes: 1 << 20,
+        progress: None,
     };
     let file = |boxed: &[Box<dyn Scorer>]| {
         let t = Instant::now();

@@ -49,6 +49,16 @@ fn info(f: &InputFile) -> InputInfo {
 /// in strict mode.
 pub fn build_report(
     settings: &Settings,
+    on_problem: impl FnMut(&InputError),
+) -> Result<Report, RunError> {
+    build_report_with(settings, false, on_problem)
+}
+
+/// [`build_report`], with a progress bar on stderr when `progress` is set
+/// (bytes and works per second, ETA).
+pub fn build_report_with(
+    settings: &Settings,
+    progress: bool,
     mut on_problem: impl FnMut(&InputError),
 ) -> Result<Report, RunError> {
     let built: Vec<scorers::Built> = settings
@@ -101,8 +111,22 @@ pub fn build_report(
         if let Some(t) = settings.threads {
             opts.threads = t;
         }
-        let files = engine.read_files(&works, &opts, &mut on_problem)?;
-        engine.finish(files)?
+        let bar = progress.then(|| progress_bar(&works));
+        if let Some(bar) = &bar {
+            let bar = bar.clone();
+            let works_done = std::sync::atomic::AtomicU64::new(0);
+            opts.progress = Some(std::sync::Arc::new(move |bytes, n| {
+                let w = works_done.fetch_add(n, std::sync::atomic::Ordering::Relaxed) + n;
+                bar.inc(bytes);
+                let secs = bar.elapsed().as_secs_f64().max(1e-3);
+                bar.set_message(format!("{w} works, {:.0}/s", w as f64 / secs));
+            }));
+        }
+        let files = engine.read_files(&works, &opts, &mut on_problem);
+        if let Some(bar) = bar {
+            bar.finish_and_clear();
+        }
+        engine.finish(files?)?
     };
     let columns: Vec<_> = scorers
         .iter()
@@ -153,6 +177,24 @@ pub fn build_report(
         ledger: outcome.ledger,
         top: settings.top,
     })
+}
+
+fn progress_bar(works: &[PathBuf]) -> indicatif::ProgressBar {
+    let total = works
+        .iter()
+        .filter_map(|p| std::fs::metadata(p).ok())
+        .map(|m| m.len())
+        .sum();
+    let bar = indicatif::ProgressBar::with_draw_target(
+        Some(total),
+        indicatif::ProgressDrawTarget::stderr_with_hz(4),
+    );
+    if let Ok(style) = indicatif::ProgressStyle::with_template(
+        "{bar:30} {bytes}/{total_bytes} {bytes_per_sec}, {msg}, ETA {eta}",
+    ) {
+        bar.set_style(style);
+    }
+    bar
 }
 
 fn digest(path: &Path) -> Result<InputFile, InputError> {

@@ -159,7 +159,8 @@ fn rank(args: RankArgs) -> Result<(), (u8, String)> {
     let settings = tally_config::resolve(args.config.as_deref(), overrides, tally::scorers::known)
         .map_err(|e| (2, e.to_string()))?;
     let mut problems = 0u64;
-    let report = tally::build_report(&settings, |p| {
+    let progress = !args.quiet && std::io::stderr().is_terminal();
+    let report = tally::build_report_with(&settings, progress, |p| {
         problems += 1;
         if problems <= MAX_WARNINGS {
             eprintln!("warning: {p} (skipped; --strict stops here)");

@@ -21,14 +21,20 @@ use tally_ingest::files::{first_byte, Opened};
 use tally_ingest::works::{parse_openalex, read_csv_works};
 use tally_ingest::{ArenaWork, InputError, InputFile, Work};
 
+/// Called as works are counted, with the bytes of input (on disk) and the
+/// works read since the previous call.
+pub type Progress = std::sync::Arc<dyn Fn(u64, u64) + Send + Sync>;
+
 /// How to read.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct ReadOptions {
     /// Threads: 1 reads, parses and counts on the calling thread; more adds a
     /// reader thread and `threads` parsing workers.
     pub threads: usize,
     /// Target size of a chunk of JSON Lines handed to a worker.
     pub chunk_bytes: usize,
+    /// Progress reports, if wanted.
+    pub progress: Option<Progress>,
 }
 
 impl Default for ReadOptions {
@@ -36,6 +42,7 @@ impl Default for ReadOptions {
         ReadOptions {
             threads: std::thread::available_parallelism().map_or(1, |n| n.get()),
             chunk_bytes: 1 << 20,
+            progress: None,
         }
     }
 }
@@ -61,11 +68,21 @@ enum Item {
 /// A unit of work, numbered in input order.
 enum Job {
     /// Raw JSON Lines of file `file` (line numbers are counted when parsed).
-    Lines { file: usize, chunk: Chunk },
+    Lines {
+        file: usize,
+        chunk: Chunk,
+        /// Bytes read from disk for this chunk.
+        disk: u64,
+    },
     /// Records already screened, with the arena that holds the fast-path
     /// ones, and for JSON Lines `(file, lines)`: their line numbers count
     /// from the chunk's start, and the chunk holds `lines` lines.
-    Items(Vec<(usize, u64, Item)>, WorkArena, Option<(usize, u64)>),
+    Items(
+        Vec<(usize, u64, Item)>,
+        WorkArena,
+        Option<(usize, u64)>,
+        u64,
+    ),
     /// A file was read to its end.
     FileDone(InputFile),
     /// A file could not be read.
@@ -147,7 +164,16 @@ pub(crate) fn read(
             let mut failure = None;
             let _ = read_file(plan, paths, file, chunk, &pool, &mut |job| {
                 let job = parse_job(plan, paths, job, &pool);
-                commit(engine, paths, job, &mut files, &mut lines, &mut on_problem).map_err(|e| {
+                commit(
+                    engine,
+                    paths,
+                    job,
+                    &mut files,
+                    &mut lines,
+                    opts.progress.as_ref(),
+                    &mut on_problem,
+                )
+                .map_err(|e| {
                     failure = Some(e);
                 })
             });
@@ -197,7 +223,15 @@ pub(crate) fn read(
         // Only the workers hold the queue now: when they stop, the reader stops.
         drop(job_rx);
         drop(done_tx);
-        let result = commit_in_order(engine, paths, done_rx, &mut files, &mut on_problem);
+        let progress = opts.progress.as_ref();
+        let result = commit_in_order(
+            engine,
+            paths,
+            done_rx,
+            &mut files,
+            progress,
+            &mut on_problem,
+        );
         result.map(|()| files)
     })
 }
@@ -225,6 +259,7 @@ fn commit_in_order(
     paths: &[PathBuf],
     done_rx: Receiver<Numbered>,
     files: &mut Vec<InputFile>,
+    progress: Option<&Progress>,
     on_problem: &mut impl FnMut(&InputError),
 ) -> Result<(), EngineError> {
     let mut pending = BTreeMap::new();
@@ -234,7 +269,7 @@ fn commit_in_order(
         pending.insert(seq, job);
         while let Some(job) = pending.remove(&next) {
             next += 1;
-            commit(engine, paths, job, files, &mut lines, on_problem)?;
+            commit(engine, paths, job, files, &mut lines, progress, on_problem)?;
         }
     }
     Ok(())
@@ -242,11 +277,11 @@ fn commit_in_order(
 
 fn parse_job(plan: &crate::Plan, paths: &[PathBuf], job: Job, pool: &Pool) -> Job {
     match job {
-        Job::Lines { file, chunk } => {
+        Job::Lines { file, chunk, disk } => {
             let mut arena = WorkArena::default();
             let (items, lines) = parse_chunk(plan, paths, file, chunk.bytes(), &mut arena);
             pool.put(chunk.data);
-            Job::Items(items, arena, Some((file, lines)))
+            Job::Items(items, arena, Some((file, lines)), disk)
         }
         other => other,
     }
@@ -328,17 +363,21 @@ fn commit(
     job: Job,
     files: &mut Vec<InputFile>,
     lines: &mut [u64],
+    progress: Option<&Progress>,
     on_problem: &mut impl FnMut(&InputError),
 ) -> Result<(), EngineError> {
     match job {
         Job::Lines { .. } => {
             let plan = engine.plan;
             let parsed = parse_job(plan, paths, job, &Pool::new(1, 1 << 20));
-            return commit(engine, paths, parsed, files, lines, on_problem);
+            return commit(engine, paths, parsed, files, lines, progress, on_problem);
         }
         Job::FileDone(f) => files.push(f),
         Job::Failed(e) => return Err(EngineError::Input(e)),
-        Job::Items(items, arena, relative) => {
+        Job::Items(items, arena, relative, disk) => {
+            if let Some(p) = progress {
+                p(disk, items.len() as u64);
+            }
             let base = match relative {
                 Some((f, n)) => {
                     let base = lines[f];
@@ -433,6 +472,7 @@ fn read_file(
                         std::mem::take(&mut batch),
                         WorkArena::default(),
                         None,
+                        0,
                     ))
                     .is_err()
                 {
@@ -447,7 +487,8 @@ fn read_file(
             if stopped {
                 return Err(());
             }
-            emit(Job::Items(batch, WorkArena::default(), None))?;
+            let disk = opened.raw_bytes();
+            emit(Job::Items(batch, WorkArena::default(), None, disk))?;
             res
         }
     };
@@ -466,6 +507,7 @@ fn read_lines(
     emit: &mut dyn FnMut(Job) -> Result<(), ()>,
 ) -> Result<Result<(), InputError>, ()> {
     let mut carry: Vec<u8> = Vec::new();
+    let mut reported = 0u64;
     loop {
         let mut buf = pool.get(buffer_size(chunk).max(carry.len() * 2));
         buf[..carry.len()].copy_from_slice(&carry);
@@ -506,13 +548,16 @@ fn read_lines(
         carry.clear();
         carry.extend_from_slice(&buf[cut..filled]);
         if cut > 0 {
+            let now = opened.raw_bytes();
             emit(Job::Lines {
                 file,
                 chunk: Chunk {
                     data: buf,
                     len: cut,
                 },
+                disk: now - reported,
             })?;
+            reported = now;
         } else {
             pool.put(buf);
         }

@@ -192,6 +192,7 @@ fn thread_count_and_chunk_size_change_nothing() {
         let opts = ReadOptions {
             threads,
             chunk_bytes,
+            progress: None,
         };
         let files = engine
             .read_files(&[a.clone(), b.clone()], &opts, |p| {
@@ -239,6 +240,7 @@ fn a_failing_file_stops_every_thread_count_the_same_way() {
         let opts = ReadOptions {
             threads,
             chunk_bytes: 64,
+            progress: None,
         };
         let missing = PathBuf::from("no/such/file.jsonl");
         let err = engine

@@ -821,6 +821,18 @@ mod tests {
     }
 
     #[test]
+    fn agrees_with_serde_on_synthetic_works() {
+        let mut r = tally_synth::Rng::new(99);
+        for id in 0..3000 {
+            let line = tally_synth::work_line(&mut r, id);
+            assert!(
+                same(line.trim_end()),
+                "fast path gave up on synthetic work {id}"
+            );
+        }
+    }
+
+    #[test]
     fn gives_up_on_what_it_does_not_expect() {
         let mut arena = WorkArena::default();
         for bad in [

@@ -156,6 +156,14 @@ impl Opened {
         &self.path
     }
 
+    /// Bytes read from the file on disk so far (compressed bytes for gzip).
+    pub fn raw_bytes(&self) -> u64 {
+        match &self.inner {
+            Inner::Plain(r) => r.get_ref().bytes,
+            Inner::Gzip(r) => r.get_ref().get_ref().get_ref().bytes,
+        }
+    }
+
     /// Reads what is left of the file (for the digest) and returns its record.
     pub fn finish(self) -> Result<InputFile, InputError> {
         let path = self.path;

@@ -271,6 +271,13 @@ fn write_institutions(path: &Path) -> io::Result<()> {
     f.flush()
 }
 
+/// One synthetic work as a JSON line (with its newline).
+pub fn work_line(r: &mut Rng, id: u64) -> String {
+    let mut line = String::new();
+    work(&mut line, r, id);
+    line
+}
+
 /// Appends one work as a JSON line.
 fn work(line: &mut String, r: &mut Rng, id: u64) {
     let year = 2015 + r.below(8);
