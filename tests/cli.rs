@@ -3,6 +3,7 @@
 
 use std::path::{Path, PathBuf};
 use std::process::{Command, Output};
+use tally_testkit::Scratch;
 
 const FIXTURE: &str = "crates/testkit/fixtures/design";
 
@@ -19,29 +20,6 @@ fn stderr(o: &Output) -> String {
 
 fn stdout(o: &Output) -> String {
     String::from_utf8_lossy(&o.stdout).into_owned()
-}
-
-/// A scratch folder, removed on drop.
-struct Scratch(PathBuf);
-
-impl Scratch {
-    fn new(name: &str) -> Scratch {
-        let p = std::env::temp_dir().join(format!("tally-cli-{name}-{}", std::process::id()));
-        let _ = std::fs::remove_dir_all(&p);
-        std::fs::create_dir_all(&p).unwrap();
-        Scratch(p)
-    }
-    fn file(&self, name: &str, text: &str) -> String {
-        let p = self.0.join(name);
-        std::fs::write(&p, text).unwrap();
-        p.display().to_string()
-    }
-}
-
-impl Drop for Scratch {
-    fn drop(&mut self) {
-        let _ = std::fs::remove_dir_all(&self.0);
-    }
 }
 
 fn fixture(name: &str) -> String {
@@ -208,7 +186,7 @@ fn malformed_lines_are_named_and_counted() {
 #[test]
 fn output_is_written_atomically() {
     let s = Scratch::new("output");
-    let out = s.0.join("ranking.csv");
+    let out = s.path().join("ranking.csv");
     let base = [
         "rank",
         "--works",
@@ -231,7 +209,7 @@ fn output_is_written_atomically() {
     assert!(o.stdout.is_empty() && o.stderr.is_empty());
     let text = std::fs::read_to_string(&out).unwrap();
     assert!(text.starts_with("rank,entity_id,entity_name,count,share\n1,1816670,"));
-    let entries: Vec<_> = std::fs::read_dir(&s.0).unwrap().collect();
+    let entries: Vec<_> = std::fs::read_dir(s.path()).unwrap().collect();
     assert_eq!(entries.len(), 1, "no temporary file left behind");
 
     // A failing run leaves the previous output untouched.
@@ -242,7 +220,7 @@ fn output_is_written_atomically() {
     assert_eq!(std::fs::read_to_string(&out).unwrap(), text);
 
     // An output folder that does not exist is an error, not a panic.
-    let nowhere = s.0.join("no/such/dir/out.csv").display().to_string();
+    let nowhere = s.path().join("no/such/dir/out.csv").display().to_string();
     let mut args = base.to_vec();
     args.extend(["--output", &nowhere]);
     let o = tally(&args);

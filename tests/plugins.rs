@@ -7,6 +7,7 @@
 use std::path::{Path, PathBuf};
 use std::process::{Command, Output};
 use std::sync::OnceLock;
+use tally_testkit::Scratch;
 
 const PLUGINS: &[&str] = &[
     "tally-count",
@@ -56,31 +57,16 @@ fn lib(crate_name: &str) -> PathBuf {
     libdir().join(file)
 }
 
-struct Scratch(PathBuf);
-
-impl Scratch {
-    fn new(name: &str) -> Scratch {
-        let p = std::env::temp_dir().join(format!("tally-plugins-{name}-{}", std::process::id()));
-        let _ = std::fs::remove_dir_all(&p);
-        std::fs::create_dir_all(&p).unwrap();
-        Scratch(p)
-    }
-    fn config(&self, name: &str, scorers: &str) -> String {
-        let fx = std::fs::canonicalize("crates/testkit/fixtures/design").unwrap();
-        let text = format!(
+/// Writes a config for the worked example (2022) with the given scorer tables.
+fn config(s: &Scratch, name: &str, scorers: &str) -> String {
+    let fx = std::fs::canonicalize("crates/testkit/fixtures/design").unwrap();
+    s.file(
+        name,
+        &format!(
             "[input]\nworks = \"{0}/works.jsonl\"\ninstitutions = \"{0}/institutions.jsonl\"\nsources = \"{0}/journals.txt\"\n\n[filter]\nyears = \"2022\"\n\n{scorers}",
             fx.display()
-        );
-        let p = self.0.join(name);
-        std::fs::write(&p, text).unwrap();
-        p.display().to_string()
-    }
-}
-
-impl Drop for Scratch {
-    fn drop(&mut self) {
-        let _ = std::fs::remove_dir_all(&self.0);
-    }
+        ),
+    )
 }
 
 fn tally(args: &[&str]) -> Output {
@@ -105,11 +91,13 @@ fn scorer_toml(name: &str, library: Option<&Path>, params: &str) -> String {
 #[test]
 fn count_and_share_as_plugins_match_the_builtins_byte_for_byte() {
     let s = Scratch::new("builtins");
-    let builtin = s.config(
+    let builtin = config(
+        &s,
         "builtin.toml",
         &(scorer_toml("count", None, "") + &scorer_toml("share", None, "")),
     );
-    let loaded = s.config(
+    let loaded = config(
+        &s,
         "loaded.toml",
         &(scorer_toml("count", Some(&lib("tally-count")), "")
             + &scorer_toml("share", Some(&lib("tally-share")), "")),
@@ -144,9 +132,7 @@ fn count_and_share_as_plugins_match_the_builtins_byte_for_byte() {
                 "[input]\nworks = \"{0}/openalex/works.jsonl.gz\"\ninstitutions = [\"{0}/openalex/institutions.jsonl.gz\", \"{0}/ror/ror-records.jsonl.gz\"]\n\n[filter]\ntypes = \"all\"\n\n{scorers}",
                 std::fs::canonicalize("../shared/data").unwrap().display()
             );
-            let p = s.0.join(name);
-            std::fs::write(&p, text).unwrap();
-            p.display().to_string()
+            s.file(name, &text)
         };
         let builtin = real(
             "real-builtin.toml",
@@ -179,7 +165,8 @@ fn count_and_share_as_plugins_match_the_builtins_byte_for_byte() {
 #[test]
 fn example_scorers_rank_the_worked_example_as_computed_by_hand() {
     let s = Scratch::new("examples");
-    let cfg = s.config(
+    let cfg = config(
+        &s,
         "examples.toml",
         &(scorer_toml("harmonic", Some(&lib("tally-harmonic")), "")
             + &scorer_toml("geometric", Some(&lib("tally-geometric")), "")
@@ -205,7 +192,7 @@ fn example_scorers_rank_the_worked_example_as_computed_by_hand() {
     );
     // The platform suffix may be left off.
     let bare = lib("tally-harmonic").with_extension("");
-    let cfg = s.config("bare.toml", &scorer_toml("harmonic", Some(&bare), ""));
+    let cfg = config(&s, "bare.toml", &scorer_toml("harmonic", Some(&bare), ""));
     let o = tally(&["rank", "--config", &cfg, "--format", "csv", "-q"]);
     assert!(o.status.success(), "{}", String::from_utf8_lossy(&o.stderr));
     // And `tally scorers` lists it with version, ABI, library and description.
@@ -223,7 +210,8 @@ fn example_scorers_rank_the_worked_example_as_computed_by_hand() {
 /// Runs the worked example with one broken scorer; returns the error line.
 fn broken(name: &str, library: &Path, params: &str, extra: &str) -> String {
     let s = Scratch::new(name);
-    let cfg = s.config(
+    let cfg = config(
+        &s,
         "broken.toml",
         &(scorer_toml("count", None, "") + &scorer_toml(name, Some(library), params) + extra),
     );
@@ -280,7 +268,7 @@ fn a_broken_plugin_is_named_with_its_fault() {
         "{e}"
     );
     let s = Scratch::new("notlib");
-    let fake = s.0.join("libfake.so");
+    let fake = s.path().join("libfake.so");
     std::fs::write(&fake, "#!/bin/sh\necho not a library\n").unwrap();
     let e = broken("fake", &fake, "", "");
     assert!(
@@ -290,7 +278,7 @@ fn a_broken_plugin_is_named_with_its_fault() {
         )),
         "{e}"
     );
-    let e = broken("missing", &s.0.join("libmissing"), "", "");
+    let e = broken("missing", &s.path().join("libmissing"), "", "");
     assert!(e.contains("no such plugin library"), "{e}");
 }
 
@@ -299,7 +287,8 @@ fn a_pinned_digest_refuses_another_library() {
     let h = lib("tally-harmonic");
     let digest = tally_plugin::sha256_file(&h).unwrap();
     let s = Scratch::new("pin");
-    let good = s.config(
+    let good = config(
+        &s,
         "good.toml",
         &format!(
             "[[scorer]]\nname = \"harmonic\"\nlibrary = \"{}\"\nsha256 = \"{digest}\"\n",
@@ -321,7 +310,7 @@ fn a_pinned_digest_refuses_another_library() {
 #[test]
 fn new_scorer_scaffolds_a_crate_that_builds_tests_and_ranks() {
     let s = Scratch::new("scaffold");
-    let dir = s.0.join("my-count");
+    let dir = s.path().join("my-count");
     let o = tally(&["new-scorer", "my-count", "--dir", dir.to_str().unwrap()]);
     assert!(o.status.success(), "{}", String::from_utf8_lossy(&o.stderr));
     assert!(dir.join("src/lib.rs").is_file() && dir.join("tally.toml").is_file());

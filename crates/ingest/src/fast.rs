@@ -387,36 +387,49 @@ fn skip_container(b: &[u8], start: usize) -> Option<usize> {
 }
 
 /// The byte-by-byte skipper, from a given state (depth, inside a string).
-fn skip_container_scalar(
-    b: &[u8],
-    mut i: usize,
-    mut depth: usize,
-    mut in_str: bool,
-) -> Option<usize> {
-    while i < b.len() {
-        let c = b[i];
-        i += 1;
-        if in_str {
-            match c {
-                b'\\' => i += 1,
-                b'"' => in_str = false,
-                _ => {}
-            }
-        } else {
-            match c {
-                b'"' => in_str = true,
-                b'{' | b'[' => depth += 1,
-                b'}' | b']' => {
-                    depth = depth.checked_sub(1)?;
-                    if depth == 0 {
-                        return Some(i);
-                    }
+fn skip_container_scalar(b: &[u8], i: usize, depth: usize, in_str: bool) -> Option<usize> {
+    let mut state = Skip { i, depth, in_str };
+    state.bytes(b, b.len())
+}
+
+/// Where a skip stands: the next byte, the bracket depth, inside a string.
+struct Skip {
+    i: usize,
+    depth: usize,
+    in_str: bool,
+}
+
+impl Skip {
+    /// Goes byte by byte up to `end` (or just past it, when the last byte
+    /// escapes the next): the index past the closing bracket if found there;
+    /// `None` otherwise (also for a bracket that closes nothing, which then
+    /// leaves `depth` at 0 and the caller gives up at the end of input).
+    fn bytes(&mut self, b: &[u8], end: usize) -> Option<usize> {
+        while self.i < end {
+            let c = b[self.i];
+            self.i += 1;
+            if self.in_str {
+                match c {
+                    b'\\' => self.i += 1,
+                    b'"' => self.in_str = false,
+                    _ => {}
                 }
-                _ => {}
+            } else {
+                match c {
+                    b'"' => self.in_str = true,
+                    b'{' | b'[' => self.depth += 1,
+                    b'}' | b']' => {
+                        self.depth = self.depth.checked_sub(1)?;
+                        if self.depth == 0 {
+                            return Some(self.i);
+                        }
+                    }
+                    _ => {}
+                }
             }
         }
+        None
     }
-    None
 }
 
 #[cfg(target_arch = "x86_64")]
@@ -472,32 +485,14 @@ mod simd {
             let v = unsafe { _mm256_loadu_si256(b.as_ptr().add(i).cast::<__m256i>()) };
             if _mm256_movemask_epi8(_mm256_cmpeq_epi8(v, backslash)) != 0 {
                 // Byte by byte through this block, then on in blocks.
-                let end = i + 32;
-                let mut j = i;
-                while j < end {
-                    let c = b[j];
-                    j += 1;
-                    if in_str {
-                        match c {
-                            b'\\' => j += 1,
-                            b'"' => in_str = false,
-                            _ => {}
-                        }
-                    } else {
-                        match c {
-                            b'"' => in_str = true,
-                            b'{' | b'[' => depth += 1,
-                            b'}' | b']' => {
-                                depth = depth.checked_sub(1)?;
-                                if depth == 0 {
-                                    return Some(j);
-                                }
-                            }
-                            _ => {}
-                        }
-                    }
+                let mut state = super::Skip { i, depth, in_str };
+                if let Some(done) = state.bytes(b, i + 32) {
+                    return Some(done);
                 }
-                i = j;
+                if state.depth == 0 {
+                    return None;
+                }
+                (i, depth, in_str) = (state.i, state.depth, state.in_str);
                 continue;
             }
             let q = _mm256_movemask_epi8(_mm256_cmpeq_epi8(v, quote)) as u32;

@@ -145,3 +145,35 @@ pub mod design {
         ),
     ];
 }
+
+/// A scratch folder for a test, removed (with its contents) on drop.
+pub struct Scratch(std::path::PathBuf);
+
+impl Scratch {
+    /// A new, empty folder in the temporary directory, named after `name`
+    /// and the process (so parallel tests and runs do not collide).
+    pub fn new(name: &str) -> Scratch {
+        let p = std::env::temp_dir().join(format!("tally-test-{name}-{}", std::process::id()));
+        let _ = std::fs::remove_dir_all(&p);
+        std::fs::create_dir_all(&p).unwrap_or_else(|e| panic!("{}: {e}", p.display()));
+        Scratch(p)
+    }
+
+    /// The folder.
+    pub fn path(&self) -> &std::path::Path {
+        &self.0
+    }
+
+    /// Writes `text` to `name` in the folder; returns the file's path as text.
+    pub fn file(&self, name: &str, text: &str) -> String {
+        let p = self.0.join(name);
+        std::fs::write(&p, text).unwrap_or_else(|e| panic!("{}: {e}", p.display()));
+        p.display().to_string()
+    }
+}
+
+impl Drop for Scratch {
+    fn drop(&mut self) {
+        let _ = std::fs::remove_dir_all(&self.0);
+    }
+}
