@@ -1,7 +1,7 @@
 //! The command line as scripts see it: exit codes, one-line errors that name
 //! the place, atomic output, and the demo of README's first command.
 
-use std::path::{Path, PathBuf};
+use std::path::Path;
 use std::process::{Command, Output};
 use tally_testkit::Scratch;
 
