@@ -111,7 +111,13 @@ struct Pool {
     tx: SyncSender<Vec<u8>>,
     rx: Mutex<Receiver<Vec<u8>>>,
     chunk: usize,
+    /// Arenas and item lists, back from the counting thread to the parsers.
+    parsed_tx: SyncSender<Parsed>,
+    parsed_rx: Mutex<Receiver<Parsed>>,
 }
+
+type Items = Vec<(usize, u64, Item)>;
+type Parsed = (WorkArena, Items);
 
 /// Room for a chunk, its carry and reads past the target size.
 fn buffer_size(chunk: usize) -> usize {
@@ -121,11 +127,30 @@ fn buffer_size(chunk: usize) -> usize {
 impl Pool {
     fn new(size: usize, chunk: usize) -> Pool {
         let (tx, rx) = sync_channel(size);
+        let (parsed_tx, parsed_rx) = sync_channel(size);
         Pool {
             tx,
             rx: Mutex::new(rx),
             chunk,
+            parsed_tx,
+            parsed_rx: Mutex::new(parsed_rx),
         }
+    }
+
+    /// An empty arena and item list, reused when one came back.
+    fn parsed(&self) -> Parsed {
+        self.parsed_rx
+            .lock()
+            .ok()
+            .and_then(|rx| rx.try_recv().ok())
+            .unwrap_or_default()
+    }
+
+    /// Gives an arena and item list back (emptied), unless the pool is full.
+    fn put_parsed(&self, (mut arena, mut items): Parsed) {
+        arena.clear();
+        items.clear();
+        let _ = self.parsed_tx.try_send((arena, items));
     }
 
     fn get(&self, len: usize) -> Vec<u8> {
@@ -156,24 +181,14 @@ pub(crate) fn read(
 ) -> Result<Vec<InputFile>, EngineError> {
     let plan = engine.plan;
     let chunk = opts.chunk_bytes.max(1);
-    let mut files = Vec::new();
     if opts.threads <= 1 {
         let pool = Pool::new(2, chunk);
-        let mut lines = vec![0u64; paths.len()];
+        let mut out = Committed::new(paths.len(), opts.progress.as_ref(), &pool);
         for file in 0..paths.len() {
             let mut failure = None;
             let _ = read_file(plan, paths, file, chunk, &pool, &mut |job| {
                 let job = parse_job(plan, paths, job, &pool);
-                commit(
-                    engine,
-                    paths,
-                    job,
-                    &mut files,
-                    &mut lines,
-                    opts.progress.as_ref(),
-                    &mut on_problem,
-                )
-                .map_err(|e| {
+                commit(engine, paths, job, &mut out, &mut on_problem).map_err(|e| {
                     failure = Some(e);
                 })
             });
@@ -181,7 +196,7 @@ pub(crate) fn read(
                 return Err(e);
             }
         }
-        return Ok(files);
+        return Ok(out.files);
     }
     let workers = opts.threads;
     let pool = Pool::new(4 * workers + 2, chunk);
@@ -223,16 +238,8 @@ pub(crate) fn read(
         // Only the workers hold the queue now: when they stop, the reader stops.
         drop(job_rx);
         drop(done_tx);
-        let progress = opts.progress.as_ref();
-        let result = commit_in_order(
-            engine,
-            paths,
-            done_rx,
-            &mut files,
-            progress,
-            &mut on_problem,
-        );
-        result.map(|()| files)
+        let mut out = Committed::new(paths.len(), opts.progress.as_ref(), pool);
+        commit_in_order(engine, paths, done_rx, &mut out, &mut on_problem).map(|()| out.files)
     })
 }
 
@@ -258,28 +265,48 @@ fn commit_in_order(
     engine: &mut Engine<'_>,
     paths: &[PathBuf],
     done_rx: Receiver<Numbered>,
-    files: &mut Vec<InputFile>,
-    progress: Option<&Progress>,
+    out: &mut Committed<'_>,
     on_problem: &mut impl FnMut(&InputError),
 ) -> Result<(), EngineError> {
     let mut pending = BTreeMap::new();
     let mut next = 0u64;
-    let mut lines = vec![0u64; paths.len()];
     for (seq, job) in done_rx.iter() {
         pending.insert(seq, job);
         while let Some(job) = pending.remove(&next) {
             next += 1;
-            commit(engine, paths, job, files, &mut lines, progress, on_problem)?;
+            commit(engine, paths, job, out, on_problem)?;
         }
     }
     Ok(())
 }
 
+/// What the counting thread keeps across jobs.
+struct Committed<'a> {
+    /// Files read to their end, in order.
+    files: Vec<InputFile>,
+    /// Per file, the lines of the jobs committed so far (chunk line numbers
+    /// count from the chunk's start).
+    lines: Vec<u64>,
+    progress: Option<&'a Progress>,
+    pool: &'a Pool,
+}
+
+impl<'a> Committed<'a> {
+    fn new(files: usize, progress: Option<&'a Progress>, pool: &'a Pool) -> Self {
+        Committed {
+            files: Vec::new(),
+            lines: vec![0; files],
+            progress,
+            pool,
+        }
+    }
+}
+
 fn parse_job(plan: &crate::Plan, paths: &[PathBuf], job: Job, pool: &Pool) -> Job {
     match job {
         Job::Lines { file, chunk, disk } => {
-            let mut arena = WorkArena::default();
-            let (items, lines) = parse_chunk(plan, paths, file, chunk.bytes(), &mut arena);
+            let (mut arena, mut items) = pool.parsed();
+            let lines = parse_chunk(plan, paths, file, chunk.bytes(), &mut arena, &mut items);
             pool.put(chunk.data);
             Job::Items(items, arena, Some((file, lines)), disk)
         }
@@ -295,8 +322,8 @@ fn parse_chunk(
     file: usize,
     data: &[u8],
     arena: &mut WorkArena,
-) -> (Vec<(usize, u64, Item)>, u64) {
-    let mut items = Vec::new();
+    items: &mut Items,
+) -> u64 {
     let mut data = data;
     let mut line = 1u64;
     while !data.is_empty() {
@@ -333,7 +360,7 @@ fn parse_chunk(
         }
         line += 1;
     }
-    (items, line - 1)
+    line - 1
 }
 
 fn screen_record(
@@ -355,38 +382,36 @@ fn screen_record(
     }
 }
 
-/// Commits one job in order. `lines[f]` is how many lines of file `f`
-/// earlier jobs held, to turn chunk-relative line numbers into file lines.
+/// Commits one job, in input order.
 fn commit(
     engine: &mut Engine<'_>,
     paths: &[PathBuf],
     job: Job,
-    files: &mut Vec<InputFile>,
-    lines: &mut [u64],
-    progress: Option<&Progress>,
+    out: &mut Committed<'_>,
     on_problem: &mut impl FnMut(&InputError),
 ) -> Result<(), EngineError> {
     match job {
         Job::Lines { .. } => {
             let plan = engine.plan;
-            let parsed = parse_job(plan, paths, job, &Pool::new(1, 1 << 20));
-            return commit(engine, paths, parsed, files, lines, progress, on_problem);
+            let parsed = parse_job(plan, paths, job, out.pool);
+            return commit(engine, paths, parsed, out, on_problem);
         }
-        Job::FileDone(f) => files.push(f),
+        Job::FileDone(f) => out.files.push(f),
         Job::Failed(e) => return Err(EngineError::Input(e)),
         Job::Items(items, arena, relative, disk) => {
-            if let Some(p) = progress {
+            if let Some(p) = out.progress {
                 p(disk, items.len() as u64);
             }
             let base = match relative {
                 Some((f, n)) => {
-                    let base = lines[f];
-                    lines[f] += n;
+                    let base = out.lines[f];
+                    out.lines[f] += n;
                     base
                 }
                 None => 0,
             };
-            for (file, line, mut item) in items {
+            let mut items = items;
+            for (file, line, mut item) in items.drain(..) {
                 let line = line + base;
                 if let Item::Malformed(InputError::Record { at, .. }) = &mut item {
                     at.line += base;
@@ -418,6 +443,7 @@ fn commit(
                     }
                 }
             }
+            out.pool.put_parsed((arena, items));
         }
     }
     Ok(())
