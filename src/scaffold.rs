@@ -121,10 +121,7 @@ impl Scorer for {ty} {{
 impl FromParams for {ty} {{
     /// `params` is the `[[scorer]] params` table of the config, as JSON.
     fn from_params(params: &str) -> Result<Self, String> {{
-        match params.trim() {{
-            "" | "{{}}" => Ok({ty}),
-            other => Err(format!("{name} takes no params, got {{other}}")),
-        }}
+        tally_core::no_params("{name}", params).map(|()| {ty})
     }}
 }}
 

@@ -283,6 +283,23 @@ pub fn credit_by_position(
     }
 }
 
+/// For scorers without parameters: accepts an empty object (or nothing) and
+/// refuses anything else with a message naming the scorer.
+///
+/// ```
+/// assert!(tally_core::no_params("harmonic", " {} ").is_ok());
+/// assert_eq!(
+///     tally_core::no_params("harmonic", r#"{"cap":3}"#).unwrap_err(),
+///     r#"harmonic takes no params, got {"cap":3}"#
+/// );
+/// ```
+pub fn no_params(scorer: &str, json: &str) -> Result<(), String> {
+    match json.trim() {
+        "" | "{}" => Ok(()),
+        other => Err(format!("{scorer} takes no params, got {other}")),
+    }
+}
+
 /// A scorer that can be built from its parameters, given as a JSON object (the
 /// scorer's `[scorer.params]` table from the TOML config; `{}` when absent).
 pub trait FromParams: Sized {

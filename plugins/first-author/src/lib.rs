@@ -33,10 +33,7 @@ impl Scorer for FirstAuthor {
 
 impl FromParams for FirstAuthor {
     fn from_params(json: &str) -> Result<Self, String> {
-        match json.trim() {
-            "" | "{}" => Ok(FirstAuthor),
-            other => Err(format!("first-author takes no params, got {other}")),
-        }
+        tally_core::no_params("first-author", json).map(|()| FirstAuthor)
     }
 }
 

@@ -37,10 +37,7 @@ impl Scorer for Geometric {
 
 impl FromParams for Geometric {
     fn from_params(json: &str) -> Result<Self, String> {
-        match json.trim() {
-            "" | "{}" => Ok(Geometric),
-            other => Err(format!("geometric takes no params, got {other}")),
-        }
+        tally_core::no_params("geometric", json).map(|()| Geometric)
     }
 }
 

@@ -36,10 +36,7 @@ impl Scorer for Harmonic {
 
 impl FromParams for Harmonic {
     fn from_params(json: &str) -> Result<Self, String> {
-        match json.trim() {
-            "" | "{}" => Ok(Harmonic),
-            other => Err(format!("harmonic takes no params, got {other}")),
-        }
+        tally_core::no_params("harmonic", json).map(|()| Harmonic)
     }
 }
 
