@@ -278,6 +278,20 @@ pub fn work_line(r: &mut Rng, id: u64) -> String {
     line
 }
 
+/// Appends `n` random work ids as JSON strings, comma-separated.
+fn work_ids(line: &mut String, r: &mut Rng, n: u64) {
+    for j in 0..n {
+        if j > 0 {
+            line.push(',');
+        }
+        let _ = write!(
+            line,
+            r#""https://openalex.org/W{}""#,
+            2_000_000_000 + r.below(2_000_000_000)
+        );
+    }
+}
+
 /// Appends one work as a JSON line.
 fn work(line: &mut String, r: &mut Rng, id: u64) {
     let year = 2015 + r.below(8);
@@ -418,29 +432,12 @@ fn work(line: &mut String, r: &mut Rng, id: u64) {
     location(line, source, true);
     line.push(',');
     location(line, r.below(SOURCES as u64) as usize, false);
-    // Referenced works: 30-70 ids.
+    // Referenced works (30-70 ids) and related works (10).
     line.push_str(r#"],"referenced_works":["#);
-    for j in 0..(30 + r.below(41)) {
-        if j > 0 {
-            line.push(',');
-        }
-        let _ = write!(
-            line,
-            r#""https://openalex.org/W{}""#,
-            2_000_000_000 + r.below(2_000_000_000)
-        );
-    }
+    let refs = 30 + r.below(41);
+    work_ids(line, r, refs);
     line.push_str(r#"],"related_works":["#);
-    for j in 0..10 {
-        if j > 0 {
-            line.push(',');
-        }
-        let _ = write!(
-            line,
-            r#""https://openalex.org/W{}""#,
-            2_000_000_000 + r.below(2_000_000_000)
-        );
-    }
+    work_ids(line, r, 10);
     // Abstract as an inverted index: word -> positions.
     line.push_str(r#"],"abstract_inverted_index":{"#);
     let words = 120 + r.below(200) as usize;
