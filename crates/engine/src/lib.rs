@@ -228,12 +228,24 @@ impl<'a> Engine<'a> {
             institution_records_malformed: tables.problems.len() as u64,
             ..Default::default()
         };
+        // Room up front for every institution the tables know, so that the
+        // memory the run takes depends on the tables, not on how many works
+        // it reads before it has met them all.
+        let known = tables.by_id.len().max(tables.by_ror.len());
+        let mut levels: Vec<LevelTotals> = levels;
+        for lt in &mut levels {
+            if lt.level == Some(Level::Institution) {
+                lt.index.reserve(known);
+            }
+        }
+        let mut inst_index = HashMap::default();
+        inst_index.reserve(known);
         Engine {
             plan,
             tables,
             scorers,
-            insts: Vec::new(),
-            inst_index: HashMap::default(),
+            insts: Vec::with_capacity(known),
+            inst_index,
             sources: HashMap::default(),
             levels,
             ledger,

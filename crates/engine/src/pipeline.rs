@@ -8,15 +8,17 @@
 //! the same order as in a single-threaded run, the results, the ledger and
 //! even the order of warnings are the same for every thread count.
 //!
-//! Queues are bounded, so memory stays flat however large the input.
+//! At most a fixed number of chunks are in flight between the reader and
+//! the counting thread ([`Slots`]), so memory stays flat however large the
+//! input and whatever the timing of the threads.
 
 use crate::{screen, Engine, EngineError, Exclusion};
 use std::collections::BTreeMap;
 use std::io::Read;
 use std::path::PathBuf;
 use std::sync::mpsc::{sync_channel, Receiver, SyncSender};
-use std::sync::{Arc, Mutex};
-use tally_ingest::fast::{scan_openalex, WorkArena};
+use std::sync::{Arc, Condvar, Mutex};
+use tally_ingest::fast::{scan_openalex_screened, WorkArena, WorkRec};
 use tally_ingest::files::{first_byte, Opened};
 use tally_ingest::works::{parse_openalex, read_csv_works};
 use tally_ingest::{ArenaWork, InputError, InputFile, Work};
@@ -74,15 +76,19 @@ enum Job {
         /// Bytes read from disk for this chunk.
         disk: u64,
     },
-    /// Records already screened, with the arena that holds the fast-path
-    /// ones, and for JSON Lines `(file, lines)`: their line numbers count
-    /// from the chunk's start, and the chunk holds `lines` lines.
-    Items(
-        Vec<(usize, u64, Item)>,
-        WorkArena,
-        Option<(usize, u64)>,
-        u64,
-    ),
+    /// Records already screened.
+    Items {
+        items: Items,
+        /// Holds the fast-path records.
+        arena: WorkArena,
+        /// For JSON Lines, `(file, lines)`: the items' line numbers count
+        /// from the chunk's start, and the chunk holds `lines` lines.
+        relative: Option<(usize, u64)>,
+        /// Bytes read from disk for these records.
+        disk: u64,
+        /// Bytes of [`Slots`] the chunk holds.
+        held: usize,
+    },
     /// A file was read to its end.
     FileDone(InputFile),
     /// A file could not be read.
@@ -90,6 +96,17 @@ enum Job {
 }
 
 type Numbered = (u64, Job);
+
+impl Job {
+    /// Bytes of the in-flight budget the job takes.
+    fn held(&self) -> usize {
+        match self {
+            Job::Lines { chunk, .. } => chunk.len,
+            Job::Items { held, .. } => *held,
+            Job::FileDone(_) | Job::Failed(_) => 0,
+        }
+    }
+}
 
 /// Whole lines of input: `data[..len]` of a pooled buffer. (Memory-mapping
 /// plain files was tried: no faster than reading into pooled buffers, and
@@ -119,6 +136,54 @@ struct Pool {
 type Items = Vec<(usize, u64, Item)>;
 type Parsed = (WorkArena, Items);
 
+/// A budget of bytes in flight: the reader takes a chunk's size from it
+/// before it hands the chunk out, the counting thread gives it back once
+/// the chunk is counted. A chunk larger than the whole budget (one very
+/// long line) goes when nothing else is in flight. So the input held in
+/// memory is bounded by the budget, not by the input's size or by how the
+/// threads happen to run. Closing it releases a reader that waits.
+struct Slots {
+    /// Bytes in flight, and whether the counting thread has stopped.
+    state: Mutex<(usize, bool)>,
+    budget: usize,
+    freed: Condvar,
+}
+
+impl Slots {
+    fn new(budget: usize) -> Slots {
+        Slots {
+            state: Mutex::new((0, false)),
+            budget,
+            freed: Condvar::new(),
+        }
+    }
+
+    /// Waits until `bytes` fit in the budget; `false` once closed.
+    fn acquire(&self, bytes: usize) -> bool {
+        let mut st = self.state.lock().unwrap_or_else(|e| e.into_inner());
+        while st.0 > 0 && st.0 + bytes > self.budget && !st.1 {
+            st = self.freed.wait(st).unwrap_or_else(|e| e.into_inner());
+        }
+        if st.1 {
+            return false;
+        }
+        st.0 += bytes;
+        true
+    }
+
+    fn release(&self, bytes: usize) {
+        let mut st = self.state.lock().unwrap_or_else(|e| e.into_inner());
+        st.0 = st.0.saturating_sub(bytes);
+        drop(st);
+        self.freed.notify_one();
+    }
+
+    fn close(&self) {
+        self.state.lock().unwrap_or_else(|e| e.into_inner()).1 = true;
+        self.freed.notify_all();
+    }
+}
+
 /// Room for a chunk, its carry and reads past the target size.
 fn buffer_size(chunk: usize) -> usize {
     chunk + (64 << 10)
@@ -146,8 +211,14 @@ impl Pool {
             .unwrap_or_default()
     }
 
-    /// Gives an arena and item list back (emptied), unless the pool is full.
+    /// Gives an arena and item list back (emptied), unless the pool is full
+    /// or the arena grew for a very large work (keeping those would let
+    /// memory creep up with the input, as more of them turn up).
     fn put_parsed(&self, (mut arena, mut items): Parsed) {
+        // A chunk's arena usually needs 3 to 5 % of the chunk's size.
+        if arena.capacity_bytes() > self.chunk / 16 {
+            return;
+        }
         arena.clear();
         items.clear();
         let _ = self.parsed_tx.try_send((arena, items));
@@ -156,18 +227,20 @@ impl Pool {
     fn get(&self, len: usize) -> Vec<u8> {
         let recycled = self.rx.lock().ok().and_then(|rx| rx.try_recv().ok());
         match recycled {
-            Some(mut b) if b.len() >= len => {
-                b.truncate(len.max(b.len()));
-                b
+            Some(b) if b.len() >= len => b,
+            Some(small) => {
+                self.put(small);
+                vec![0; len]
             }
-            _ => vec![0; len],
+            None => vec![0; len],
         }
     }
 
     /// Takes a buffer back, unless it grew for a very long line: keeping
-    /// those would let memory creep up with the input.
+    /// those would let memory creep up with the input (the longer the input,
+    /// the more of them there would be).
     fn put(&self, buf: Vec<u8>) {
-        if buf.len() <= 2 * buffer_size(self.chunk) {
+        if buf.len() == buffer_size(self.chunk) {
             let _ = self.tx.try_send(buf);
         }
     }
@@ -199,8 +272,13 @@ pub(crate) fn read(
         return Ok(out.files);
     }
     let workers = opts.threads;
-    let pool = Pool::new(4 * workers + 2, chunk);
+    // Enough chunks in flight to keep every parser busy while the counting
+    // thread works through the previous ones; no more.
+    let in_flight = workers + 2;
+    let pool = Pool::new(in_flight + 1, chunk);
     let pool = &pool;
+    let slots = Slots::new(in_flight * chunk);
+    let slots = &slots;
     std::thread::scope(|s| {
         let (job_tx, job_rx) = sync_channel::<Numbered>(2 * workers);
         let (done_tx, done_rx) = sync_channel::<Numbered>(2 * workers);
@@ -209,6 +287,9 @@ pub(crate) fn read(
             let mut seq = 0u64;
             for file in 0..paths.len() {
                 let sent = read_file(plan, paths, file, chunk, pool, &mut |job| {
+                    if !slots.acquire(job.held()) {
+                        return Err(());
+                    }
                     seq += 1;
                     job_tx.send((seq - 1, job)).map_err(|_| ())
                 });
@@ -239,7 +320,10 @@ pub(crate) fn read(
         drop(job_rx);
         drop(done_tx);
         let mut out = Committed::new(paths.len(), opts.progress.as_ref(), pool);
-        commit_in_order(engine, paths, done_rx, &mut out, &mut on_problem).map(|()| out.files)
+        out.slots = Some(slots);
+        let counted = commit_in_order(engine, paths, done_rx, &mut out, &mut on_problem);
+        slots.close();
+        counted.map(|()| out.files)
     })
 }
 
@@ -289,6 +373,8 @@ struct Committed<'a> {
     lines: Vec<u64>,
     progress: Option<&'a Progress>,
     pool: &'a Pool,
+    /// Given back after each chunk is counted (with several threads).
+    slots: Option<&'a Slots>,
 }
 
 impl<'a> Committed<'a> {
@@ -298,6 +384,7 @@ impl<'a> Committed<'a> {
             lines: vec![0; files],
             progress,
             pool,
+            slots: None,
         }
     }
 }
@@ -308,7 +395,13 @@ fn parse_job(plan: &crate::Plan, paths: &[PathBuf], job: Job, pool: &Pool) -> Jo
             let (mut arena, mut items) = pool.parsed();
             let lines = parse_chunk(plan, paths, file, chunk.bytes(), &mut arena, &mut items);
             pool.put(chunk.data);
-            Job::Items(items, arena, Some((file, lines)), disk)
+            Job::Items {
+                items,
+                arena,
+                relative: Some((file, lines)),
+                disk,
+                held: chunk.len,
+            }
         }
         other => other,
     }
@@ -335,7 +428,10 @@ fn parse_chunk(
         let raw = raw.strip_suffix(b"\r").unwrap_or(raw);
         if !raw.iter().all(u8::is_ascii_whitespace) {
             let mark = arena.mark_now();
-            let item = match scan_openalex(raw, arena) {
+            let early = &mut |a: &WorkArena, rec: &WorkRec| {
+                screen(plan, &ArenaWork { arena: a, rec }).is_err()
+            };
+            let item = match scan_openalex_screened(raw, arena, early) {
                 Ok(()) => {
                     let index = arena.works.len() - 1;
                     let w = ArenaWork {
@@ -343,6 +439,10 @@ fn parse_chunk(
                         rec: &arena.works[index],
                     };
                     match screen(plan, &w) {
+                        // The early screen and this one see the same fields.
+                        Ok(_) if w.rec.authorships_skipped => {
+                            unreachable!("a work the early screen excluded passed the screen")
+                        }
                         Ok((year, weight)) => Item::InArena {
                             index: index as u32,
                             year,
@@ -398,7 +498,13 @@ fn commit(
         }
         Job::FileDone(f) => out.files.push(f),
         Job::Failed(e) => return Err(EngineError::Input(e)),
-        Job::Items(items, arena, relative, disk) => {
+        Job::Items {
+            items,
+            arena,
+            relative,
+            disk,
+            held,
+        } => {
             if let Some(p) = out.progress {
                 p(disk, items.len() as u64);
             }
@@ -444,6 +550,9 @@ fn commit(
                 }
             }
             out.pool.put_parsed((arena, items));
+            if let Some(slots) = out.slots {
+                slots.release(held);
+            }
         }
     }
     Ok(())
@@ -494,12 +603,13 @@ fn read_file(
                 };
                 batch.push((file, line, item));
                 if batch.len() >= 4096
-                    && emit(Job::Items(
-                        std::mem::take(&mut batch),
-                        WorkArena::default(),
-                        None,
-                        0,
-                    ))
+                    && emit(Job::Items {
+                        items: std::mem::take(&mut batch),
+                        arena: WorkArena::default(),
+                        relative: None,
+                        disk: 0,
+                        held: chunk,
+                    })
                     .is_err()
                 {
                     stopped = true;
@@ -514,7 +624,13 @@ fn read_file(
                 return Err(());
             }
             let disk = opened.raw_bytes();
-            emit(Job::Items(batch, WorkArena::default(), None, disk))?;
+            emit(Job::Items {
+                items: batch,
+                arena: WorkArena::default(),
+                relative: None,
+                disk,
+                held: chunk,
+            })?;
             res
         }
     };
@@ -525,6 +641,8 @@ fn read_file(
 }
 
 /// Cuts JSON Lines into chunks of about `chunk` bytes that end at a line end.
+/// What follows the last line end of a chunk is copied to the start of the
+/// next buffer.
 fn read_lines(
     opened: &mut Opened,
     file: usize,
@@ -532,19 +650,21 @@ fn read_lines(
     pool: &Pool,
     emit: &mut dyn FnMut(Job) -> Result<(), ()>,
 ) -> Result<Result<(), InputError>, ()> {
-    let mut carry: Vec<u8> = Vec::new();
     let mut reported = 0u64;
+    let mut buf = pool.get(buffer_size(chunk));
+    // Bytes of `buf` filled; the first ones may be carried from the last chunk.
+    let mut filled = 0;
     loop {
-        let mut buf = pool.get(buffer_size(chunk).max(carry.len() * 2));
-        buf[..carry.len()].copy_from_slice(&carry);
-        let mut filled = carry.len();
         let mut eof = false;
-        // The carry holds no line end (it is what follows the last one).
+        // The carried bytes hold no line end.
         let mut has_newline = false;
         // Read until the chunk is full and holds a line end, or the file ends.
         loop {
             if filled == buf.len() {
-                buf.resize(buf.len() * 2, 0);
+                // A very long line: grow in small steps, so that memory
+                // follows the line's length closely (the pool will not keep
+                // this buffer).
+                buf.resize(buf.len() + (256 << 10), 0);
             }
             let n = match opened.read(&mut buf[filled..]) {
                 Ok(n) => n,
@@ -560,7 +680,8 @@ fn read_lines(
                 eof = true;
                 break;
             }
-            has_newline = has_newline || memchr::memchr(b'\n', &buf[filled..filled + n]).is_some();
+            // From the end: a line end, if any, is usually near it.
+            has_newline = has_newline || memchr::memrchr(b'\n', &buf[filled..filled + n]).is_some();
             filled += n;
             if filled >= chunk && has_newline {
                 break;
@@ -571,8 +692,9 @@ fn read_lines(
         } else {
             memchr::memrchr(b'\n', &buf[..filled]).map_or(filled, |i| i + 1)
         };
-        carry.clear();
-        carry.extend_from_slice(&buf[cut..filled]);
+        let tail = filled - cut;
+        let mut next = pool.get(buffer_size(chunk).max(tail + (64 << 10)));
+        next[..tail].copy_from_slice(&buf[cut..filled]);
         if cut > 0 {
             let now = opened.raw_bytes();
             emit(Job::Lines {
@@ -588,7 +710,10 @@ fn read_lines(
             pool.put(buf);
         }
         if eof {
+            pool.put(next);
             return Ok(Ok(()));
         }
+        buf = next;
+        filled = tail;
     }
 }

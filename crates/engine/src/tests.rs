@@ -249,3 +249,42 @@ fn a_failing_file_stops_every_thread_count_the_same_way() {
         assert!(err.to_string().starts_with("no/such/file.jsonl: "), "{err}");
     }
 }
+
+#[test]
+fn a_strict_stop_releases_a_reader_that_waits_for_room() {
+    // The error comes first; the reader, held back by the in-flight budget
+    // (tiny chunks), must not be left waiting when counting stops.
+    let dir = tally_testkit::Scratch::new("strict-stop");
+    let path = dir.path().join("w.jsonl");
+    let good = std::fs::read_to_string(design::works_jsonl()).unwrap();
+    let mut text = String::from("{\"id\": \"W1\", \"publication_year\": \"x\"}\n");
+    for _ in 0..200 {
+        text.push_str(&good);
+    }
+    std::fs::write(&path, text).unwrap();
+    let plan = Plan {
+        levels: vec![Level::City],
+        strict: true,
+        ..Default::default()
+    };
+    let tables = InstitutionTable::default();
+    let s = scorers();
+    for threads in [1, 2, 4] {
+        for chunk_bytes in [1, 100] {
+            let mut engine = Engine::new(&plan, &tables, &s);
+            let opts = ReadOptions {
+                threads,
+                chunk_bytes,
+                progress: None,
+            };
+            let err = engine
+                .read_files(std::slice::from_ref(&path), &opts, |_| {})
+                .unwrap_err();
+            assert!(
+                err.to_string()
+                    .contains("w.jsonl:1: field `publication_year`"),
+                "{err}"
+            );
+        }
+    }
+}

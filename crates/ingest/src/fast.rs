@@ -36,6 +36,9 @@ pub struct WorkRec {
     pub auths: (u32, u32),
     /// `is_authors_truncated`.
     pub truncated: bool,
+    /// The early screen excluded the work and its authorships were not read
+    /// (see [`scan_openalex_screened`]).
+    pub authorships_skipped: bool,
 }
 
 /// An affiliation in an arena.
@@ -98,6 +101,16 @@ impl WorkArena {
     /// Where the arena stands now, to [`WorkArena::pop_last`] back to.
     pub fn mark_now(&self) -> ArenaMark {
         ArenaMark(self.mark())
+    }
+
+    /// Bytes the arena has allocated.
+    pub fn capacity_bytes(&self) -> usize {
+        use std::mem::size_of;
+        self.text.capacity()
+            + self.works.capacity() * size_of::<WorkRec>()
+            + self.auth_ends.capacity() * size_of::<u32>()
+            + self.insts.capacity() * size_of::<InstRec>()
+            + self.issns.capacity() * size_of::<Span>()
     }
 
     /// Empties the arena, keeping its memory.
@@ -335,6 +348,18 @@ impl<'a> Scan<'a> {
                 }
                 _ => return Err(GiveUp),
             }
+        }
+    }
+
+    /// Skips an array or null, checking only its structure.
+    fn skip_array(&mut self) -> R<()> {
+        match self.peek()? {
+            b'n' => self.null(),
+            b'[' => {
+                self.i = skip_container(self.b, self.i).ok_or(GiveUp)?;
+                Ok(())
+            }
+            _ => Err(GiveUp),
         }
     }
 
@@ -592,15 +617,45 @@ fn unescape(raw: &[u8]) -> R<String> {
 
 /// Scans one OpenAlex work into the arena. On `Err` the arena is as before.
 pub fn scan_openalex(line: &[u8], arena: &mut WorkArena) -> Result<(), GiveUp> {
+    scan_openalex_screened(line, arena, &mut |_, _| false)
+}
+
+/// Like [`scan_openalex`], with an early screen: when the fields that decide
+/// whether a work counts (`publication_year`, `type`, `primary_location`)
+/// all come before `authorships`, as they do in OpenAlex, `excluded` is
+/// asked about the work so far, and if it says yes the authorships are
+/// skipped (checked for structure only) rather than read. The work is still
+/// added, with no authorships and [`WorkRec::authorships_skipped`] set; the
+/// caller's own screen then excludes it for the same reason.
+pub fn scan_openalex_screened(
+    line: &[u8],
+    arena: &mut WorkArena,
+    excluded: &mut dyn FnMut(&WorkArena, &WorkRec) -> bool,
+) -> Result<(), GiveUp> {
     let mark = arena.mark();
-    let r = scan(line, arena);
+    let r = scan(line, arena, excluded);
     if r.is_err() {
         arena.rollback(mark);
     }
     r
 }
 
-fn scan(line: &[u8], arena: &mut WorkArena) -> R<()> {
+/// Top-level keys the scanner reads, as bits (a repeated one gives up:
+/// serde_json rejects duplicate fields, and the slow path says so).
+const K_ID: u8 = 1;
+const K_YEAR: u8 = 2;
+const K_TYPE: u8 = 4;
+const K_LOCATION: u8 = 8;
+const K_AUTHORSHIPS: u8 = 16;
+const K_TRUNCATED: u8 = 32;
+/// What the early screen needs.
+const K_SCREEN: u8 = K_YEAR | K_TYPE | K_LOCATION;
+
+fn scan(
+    line: &[u8],
+    arena: &mut WorkArena,
+    excluded: &mut dyn FnMut(&WorkArena, &WorkRec) -> bool,
+) -> R<()> {
     let mut s = Scan { b: line, i: 0 };
     let mut w = WorkRec {
         id: Span { start: 0, len: 0 },
@@ -611,12 +666,26 @@ fn scan(line: &[u8], arena: &mut WorkArena) -> R<()> {
         issns: (0, 0),
         auths: (0, 0),
         truncated: false,
+        authorships_skipped: false,
     };
     let mut id = None;
-    let mut seen_authorships = false;
+    let mut seen = 0u8;
     let issn_start = arena.issns.len() as u32;
     let auth_start = arena.auth_ends.len() as u32;
     s.object(|s, key| {
+        let bit = match key {
+            b"id" => K_ID,
+            b"publication_year" => K_YEAR,
+            b"type" => K_TYPE,
+            b"primary_location" => K_LOCATION,
+            b"authorships" => K_AUTHORSHIPS,
+            b"is_authors_truncated" => K_TRUNCATED,
+            _ => 0,
+        };
+        if seen & bit != 0 {
+            return Err(GiveUp);
+        }
+        seen |= bit;
         match key {
             b"id" => id = s.short_id(arena)?,
             b"publication_year" => w.year = s.int()?,
@@ -659,10 +728,17 @@ fn scan(line: &[u8], arena: &mut WorkArena) -> R<()> {
                 }
             }
             b"authorships" => {
-                if seen_authorships {
-                    return Err(GiveUp);
+                if seen & K_SCREEN == K_SCREEN {
+                    let so_far = WorkRec {
+                        issns: (issn_start, arena.issns.len() as u32),
+                        auths: (auth_start, auth_start),
+                        ..w
+                    };
+                    if excluded(arena, &so_far) {
+                        w.authorships_skipped = true;
+                        return s.skip_array();
+                    }
                 }
-                seen_authorships = true;
                 s.array(|s| {
                     s.object(|s, key| match key {
                         b"institutions" => s.array(|s| {
@@ -840,10 +916,80 @@ mod tests {
             r#"{"id":"W1","x":"unterminated}"#,
             r#"{"id":"W1","x":[1,2}"#,
             r#"{"id":"W1","primary_location":{"source":{"issn":["1234-5678",null]}}}"#,
+            r#"{"id":"W1","type":"article","publication_year":2020,"type":"review"}"#,
+            r#"{"id":"W1","id":"W2"}"#,
         ] {
             assert!(scan_openalex(bad.as_bytes(), &mut arena).is_err(), "{bad}");
             assert!(arena.works.is_empty() && arena.insts.is_empty());
             same(bad);
         }
+    }
+
+    /// A screen that excludes works of one type, and counts its calls.
+    fn excluding<'a>(
+        kind: &'static str,
+        calls: &'a mut u32,
+    ) -> impl FnMut(&WorkArena, &WorkRec) -> bool + 'a {
+        move |a, w| {
+            *calls += 1;
+            w.work_type.is_some_and(|t| a.text(t) == kind)
+        }
+    }
+
+    #[test]
+    fn the_early_screen_skips_the_authorships_of_excluded_works() {
+        let head = r#"{"id":"W1","publication_year":2020,"type":"TYPE","primary_location":{"source":{"id":"S1","issn":["1234-5678"]}},"authorships":"#;
+        let good = r#"[{"institutions":[{"id":"I1"}]},{"institutions":[]}]"#;
+        // Wrong inside, structurally sound: only a work that counts is read.
+        let odd = r#"[{"institutions":5}]"#;
+        for (kind, auths, ok, skipped) in [
+            ("review", good, true, true),
+            ("article", good, true, false),
+            ("review", odd, true, true),
+            ("article", odd, false, false),
+        ] {
+            let line = format!("{}{auths}}}", head.replace("TYPE", kind));
+            let (mut arena, mut calls) = (WorkArena::default(), 0);
+            let r = scan_openalex_screened(
+                line.as_bytes(),
+                &mut arena,
+                &mut excluding("review", &mut calls),
+            );
+            assert_eq!(r.is_ok(), ok, "{line}");
+            assert_eq!(calls, 1);
+            if ok {
+                let w = &arena.works[0];
+                assert_eq!(w.authorships_skipped, skipped);
+                assert_eq!(w.auths.1 - w.auths.0, if skipped { 0 } else { 2 });
+                // What the screen needs was read all the same.
+                assert_eq!(arena.text(w.source_id.unwrap()), "S1");
+                assert_eq!(w.issns.1 - w.issns.0, 1);
+                assert_eq!(w.year, Some(2020));
+            }
+        }
+        // Not everything the screen needs comes first: no early screen.
+        let late = r#"{"id":"W1","type":"review","authorships":[{"institutions":[{"id":"I1"}]}],"publication_year":2020,"primary_location":null}"#;
+        let (mut arena, mut calls) = (WorkArena::default(), 0);
+        scan_openalex_screened(
+            late.as_bytes(),
+            &mut arena,
+            &mut excluding("review", &mut calls),
+        )
+        .unwrap();
+        assert_eq!(calls, 0);
+        assert!(!arena.works[0].authorships_skipped);
+        assert_eq!(arena.insts.len(), 1);
+        // Skipped authorships still must be well formed.
+        let broken = format!(
+            "{}[{{\"institutions\":[}}]}}",
+            head.replace("TYPE", "review")
+        );
+        let mut arena = WorkArena::default();
+        assert!(scan_openalex_screened(
+            broken.as_bytes(),
+            &mut arena,
+            &mut excluding("review", &mut 0)
+        )
+        .is_err());
     }
 }
