@@ -180,7 +180,7 @@ impl<'a> Scan<'a> {
         let start = self.i;
         let mut escaped = false;
         loop {
-            let at = find_quote_or_backslash_swar(&self.b[self.i..]).ok_or(GiveUp)?;
+            let at = find_quote_or_backslash(&self.b[self.i..]).ok_or(GiveUp)?;
             self.i += at;
             if self.b[self.i] == b'"' {
                 let s = &self.b[start..self.i];
@@ -546,6 +546,35 @@ mod simd {
     }
 }
 
+/// First `"` or `\`: 16 bytes at a time with SSE2 (every x86_64 CPU has
+/// it), eight at a time elsewhere and near the end of the input.
+#[inline]
+fn find_quote_or_backslash(b: &[u8]) -> Option<usize> {
+    #[cfg(target_arch = "x86_64")]
+    {
+        use std::arch::x86_64::*;
+        let mut i = 0;
+        // Safety: SSE2 is part of x86_64; each load reads b[i..i + 16],
+        // inside the slice; unaligned loads are allowed.
+        unsafe {
+            let quote = _mm_set1_epi8(b'"' as i8);
+            let backslash = _mm_set1_epi8(b'\\' as i8);
+            while i + 16 <= b.len() {
+                let v = _mm_loadu_si128(b.as_ptr().add(i).cast::<__m128i>());
+                let m = _mm_or_si128(_mm_cmpeq_epi8(v, quote), _mm_cmpeq_epi8(v, backslash));
+                let bits = _mm_movemask_epi8(m) as u32;
+                if bits != 0 {
+                    return Some(i + bits.trailing_zeros() as usize);
+                }
+                i += 16;
+            }
+        }
+        find_quote_or_backslash_swar(&b[i..]).map(|p| i + p)
+    }
+    #[cfg(not(target_arch = "x86_64"))]
+    find_quote_or_backslash_swar(b)
+}
+
 /// First `"` or `\`, eight bytes at a time.
 #[inline]
 fn find_quote_or_backslash_swar(b: &[u8]) -> Option<usize> {
@@ -845,6 +874,7 @@ mod tests {
             let b = &text[start..];
             let q = b.iter().position(|&c| c == b'"' || c == b'\\');
             assert_eq!(find_quote_or_backslash_swar(b), q);
+            assert_eq!(find_quote_or_backslash(b), q);
         }
         for c in 0..=255u8 {
             let v = u64::from_le_bytes([c; 8]);
