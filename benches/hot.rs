@@ -1,80 +1,85 @@
-//! The hot inner pieces, timed alone: parsing one synthetic OpenAlex work
-//! (the fast scanner, reading all of it or only as far as an early screen
-//! that excludes it; and serde_json as the fallback does), and scoring a
-//! batch of 512 articles with the built-in share scorer.
+//! The hot inner pieces, timed alone with divan: parsing synthetic OpenAlex
+//! works (the fast scanner reading all it needs, the same scanner stopping
+//! at an early screen that excludes the work, and serde_json as the fallback
+//! does), and scoring a batch of 512 articles with the built-in share
+//! scorer.
 //!
-//! Run: `cargo bench --bench hot`. Prints the median of several rounds.
+//! Run: `cargo bench --bench hot`. Each parse iteration goes through the
+//! same 20,000 works (13.8 KB each on average); divan prints the time per
+//! iteration and the throughput in works (items) and bytes per second: the
+//! time per work is 1 / items per second.
 
-use std::time::Instant;
+use divan::counter::{BytesCount, ItemsCount};
+use divan::{black_box, Bencher};
+use std::sync::LazyLock;
 use tally_core::{Article, Credit, Scorer};
 use tally_ingest::fast::{scan_openalex, scan_openalex_screened, WorkArena};
 use tally_ingest::works::parse_openalex;
 
-fn median(mut v: Vec<f64>) -> f64 {
-    v.sort_by(f64::total_cmp);
-    v[v.len() / 2]
+fn main() {
+    divan::main();
 }
 
-fn main() {
+/// 20,000 synthetic works, one JSON line each (no line end).
+static WORKS: LazyLock<Vec<Vec<u8>>> = LazyLock::new(|| {
     let mut r = tally_synth::Rng::new(7);
-    let lines: Vec<String> = (0..20_000)
-        .map(|i| tally_synth::work_line(&mut r, i))
-        .collect();
-    let bytes: usize = lines.iter().map(String::len).sum();
-    println!(
-        "{} synthetic works, {:.1} KB each on average",
-        lines.len(),
-        bytes as f64 / lines.len() as f64 / 1e3
-    );
+    (0..20_000)
+        .map(|i| {
+            tally_synth::work_line(&mut r, i)
+                .trim_end()
+                .as_bytes()
+                .to_vec()
+        })
+        .collect()
+});
 
+/// Counts bytes and works per iteration over all of [`WORKS`].
+fn over_all_works<'a, 'b>(b: Bencher<'a, 'b>) -> Bencher<'a, 'b> {
+    let bytes: usize = WORKS.iter().map(Vec::len).sum();
+    b.counter(BytesCount::new(bytes))
+        .counter(ItemsCount::new(WORKS.len()))
+}
+
+#[divan::bench(sample_count = 10, sample_size = 1)]
+fn parse_fast_scanner(b: Bencher) {
     let mut arena = WorkArena::default();
-    let fast: Vec<f64> = (0..7)
-        .map(|_| {
-            let t = Instant::now();
-            for l in &lines {
-                arena.clear();
-                scan_openalex(l.trim_end().as_bytes(), &mut arena).unwrap();
-            }
-            t.elapsed().as_secs_f64()
-        })
-        .collect();
-    // The same, with an early screen that excludes every work (as the
-    // journal list excludes most works of a snapshot): authorships skipped.
-    let excluded: Vec<f64> = (0..7)
-        .map(|_| {
-            let t = Instant::now();
-            for l in &lines {
-                arena.clear();
-                scan_openalex_screened(l.trim_end().as_bytes(), &mut arena, &mut |_, _| true)
-                    .unwrap();
-            }
-            t.elapsed().as_secs_f64()
-        })
-        .collect();
-    let serde: Vec<f64> = (0..3)
-        .map(|_| {
-            let t = Instant::now();
-            for l in &lines {
-                std::hint::black_box(parse_openalex(l.trim_end().as_bytes()).unwrap());
-            }
-            t.elapsed().as_secs_f64()
-        })
-        .collect();
-    let (f, s, x) = (median(fast), median(serde), median(excluded));
-    println!(
-        "scan one work the early screen excludes: {:>6.2} us ({:.0} MB/s)",
-        x / lines.len() as f64 * 1e6,
-        bytes as f64 / x / 1e6
-    );
-    println!(
-        "parse one work: fast scanner {:>6.2} us ({:.0} MB/s), serde_json {:>6.2} us ({:.0} MB/s)",
-        f / lines.len() as f64 * 1e6,
-        bytes as f64 / f / 1e6,
-        s / lines.len() as f64 * 1e6,
-        bytes as f64 / s / 1e6
-    );
+    over_all_works(b).bench_local(|| {
+        for w in WORKS.iter() {
+            arena.clear();
+            scan_openalex(black_box(w), &mut arena).expect("the scanner reads synthetic works");
+        }
+        arena.works.len()
+    });
+}
 
-    // Score one batch: the first 512 works at institution-slot granularity.
+/// The same with an early screen that excludes every work (as the journal
+/// list excludes most works of a snapshot): authorships skipped.
+#[divan::bench(sample_count = 10, sample_size = 1)]
+fn parse_fast_scanner_excluded(b: Bencher) {
+    let mut arena = WorkArena::default();
+    over_all_works(b).bench_local(|| {
+        for w in WORKS.iter() {
+            arena.clear();
+            scan_openalex_screened(black_box(w), &mut arena, &mut |_, _| true)
+                .expect("the scanner reads synthetic works");
+        }
+        arena.works.len()
+    });
+}
+
+#[divan::bench(sample_count = 5, sample_size = 1)]
+fn parse_serde_json(b: Bencher) {
+    over_all_works(b).bench_local(|| {
+        for w in WORKS.iter() {
+            black_box(parse_openalex(black_box(w)).expect("serde_json reads synthetic works"));
+        }
+    });
+}
+
+/// Scores one batch of 512 articles (log-normal-ish bylines, 0-2
+/// institutions per author) with share.
+#[divan::bench(sample_count = 50, sample_size = 100)]
+fn score_batch_share(b: Bencher) {
     let mut offsets: Vec<u32> = Vec::new();
     let mut starts = Vec::new();
     let mut slots: Vec<u32> = Vec::new();
@@ -82,8 +87,7 @@ fn main() {
     for _ in 0..512 {
         starts.push(offsets.len());
         offsets.push(slots.len() as u32);
-        let n = 1 + r.below(12);
-        for _ in 0..n {
+        for _ in 0..1 + r.below(12) {
             for _ in 0..r.below(3) {
                 slots.push(r.below(20_000) as u32);
             }
@@ -92,25 +96,17 @@ fn main() {
     }
     starts.push(offsets.len());
     let batch: Vec<Article<'_>> = (0..512)
-        .map(|j| Article::new(2022, 0, 1.0, &offsets[starts[j]..starts[j + 1]], &slots).unwrap())
-        .collect();
-    let share = tally_share::Share::default();
-    let mut out: Vec<Credit> = Vec::new();
-    let mut ends = Vec::new();
-    let times: Vec<f64> = (0..50)
-        .map(|_| {
-            let t = Instant::now();
-            for _ in 0..100 {
-                out.clear();
-                ends.clear();
-                share.score_batch(&batch, &mut out, &mut ends);
-            }
-            t.elapsed().as_secs_f64() / 100.0
+        .map(|j| {
+            Article::new(2022, 0, 1.0, &offsets[starts[j]..starts[j + 1]], &slots)
+                .expect("a well-formed article")
         })
         .collect();
-    println!(
-        "score one batch of 512 articles ({} slots) with share: {:.1} us",
-        slots.len(),
-        median(times) * 1e6
-    );
+    let share = tally_share::Share::default();
+    let (mut out, mut ends): (Vec<Credit>, Vec<usize>) = (Vec::new(), Vec::new());
+    b.counter(ItemsCount::new(slots.len())).bench_local(|| {
+        out.clear();
+        ends.clear();
+        share.score_batch(black_box(&batch), &mut out, &mut ends);
+        out.len()
+    });
 }
