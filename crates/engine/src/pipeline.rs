@@ -18,7 +18,7 @@ use std::io::Read;
 use std::path::PathBuf;
 use std::sync::mpsc::{sync_channel, Receiver, SyncSender};
 use std::sync::{Arc, Condvar, Mutex};
-use tally_ingest::fast::{scan_openalex_screened, WorkArena, WorkRec};
+use tally_ingest::fast::{scan_openalex_screened, WorkArena};
 use tally_ingest::files::{first_byte, Opened};
 use tally_ingest::works::{parse_openalex, read_csv_works};
 use tally_ingest::{ArenaWork, InputError, InputFile, Work};
@@ -428,25 +428,25 @@ fn parse_chunk(
         let raw = raw.strip_suffix(b"\r").unwrap_or(raw);
         if !raw.iter().all(u8::is_ascii_whitespace) {
             let mark = arena.mark_now();
-            let early = &mut |a: &WorkArena, rec: &WorkRec| {
-                screen(plan, &ArenaWork { arena: a, rec }).is_err()
-            };
-            let item = match scan_openalex_screened(raw, arena, early) {
-                Ok(()) => {
+            // The early screen's verdict, when it made the scanner skip the
+            // authorships (it saw every field the screen reads).
+            let mut excluded_early = None;
+            let scanned = scan_openalex_screened(raw, arena, &mut |a, rec| {
+                excluded_early = screen(plan, &ArenaWork { arena: a, rec }).err();
+                excluded_early.is_some()
+            });
+            let item = match (scanned, excluded_early) {
+                (Ok(()), Some(e)) => {
+                    arena.pop_last(mark);
+                    Item::Excluded(e)
+                }
+                (Ok(()), None) => {
                     let index = arena.works.len() - 1;
                     let w = ArenaWork {
                         arena,
                         rec: &arena.works[index],
                     };
                     match screen(plan, &w) {
-                        // The early screen and this one see the same fields,
-                        // so this cannot happen; if it did, the slow path
-                        // reads the whole work rather than count it without
-                        // its authors.
-                        Ok(_) if w.rec.authorships_skipped => {
-                            arena.pop_last(mark);
-                            screen_record(plan, &paths[file], line, parse_openalex(raw))
-                        }
                         Ok((year, weight)) => Item::InArena {
                             index: index as u32,
                             year,
@@ -458,7 +458,7 @@ fn parse_chunk(
                         }
                     }
                 }
-                Err(_) => screen_record(plan, &paths[file], line, parse_openalex(raw)),
+                (Err(_), _) => screen_record(plan, &paths[file], line, parse_openalex(raw)),
             };
             items.push((file, line, item));
         }
