@@ -13,8 +13,7 @@ use divan::counter::{BytesCount, ItemsCount};
 use divan::{black_box, Bencher};
 use std::sync::LazyLock;
 use tally_core::{Article, Credit, Scorer};
-use tally_ingest::fast::{scan_openalex, scan_openalex_screened, WorkArena};
-use tally_ingest::works::parse_openalex;
+use tally_ingest::{Filter, LineParser, Skimmed};
 
 fn main() {
     divan::main();
@@ -42,13 +41,17 @@ fn over_all_works<'a, 'b>(b: Bencher<'a, 'b>) -> Bencher<'a, 'b> {
 
 #[divan::bench(sample_count = 10, sample_size = 1)]
 fn parse_fast_scanner(b: Bencher) {
-    let mut arena = WorkArena::default();
+    let mut p = LineParser::new();
+    let all = Filter::default();
     over_all_works(b).bench_local(|| {
+        let mut n = 0;
         for w in WORKS.iter() {
-            arena.clear();
-            scan_openalex(black_box(w), &mut arena).expect("the scanner reads synthetic works");
+            match p.skim(black_box(w), &all) {
+                Skimmed::Work(w) => n += w.authorships(),
+                other => panic!("the skimmer reads synthetic works: {other:?}"),
+            }
         }
-        arena.works.len()
+        n
     });
 }
 
@@ -56,22 +59,32 @@ fn parse_fast_scanner(b: Bencher) {
 /// list excludes most works of a snapshot): authorships skipped.
 #[divan::bench(sample_count = 10, sample_size = 1)]
 fn parse_fast_scanner_excluded(b: Bencher) {
-    let mut arena = WorkArena::default();
+    let mut p = LineParser::new();
+    let none = Filter {
+        years: Some((1, 1)),
+        ..Filter::default()
+    };
     over_all_works(b).bench_local(|| {
+        let mut n = 0;
         for w in WORKS.iter() {
-            arena.clear();
-            scan_openalex_screened(black_box(w), &mut arena, &mut |_, _| true)
-                .expect("the scanner reads synthetic works");
+            match p.skim(black_box(w), &none) {
+                Skimmed::Excluded(_) => n += 1,
+                other => panic!("the early screen excludes every work: {other:?}"),
+            }
         }
-        arena.works.len()
+        n
     });
 }
 
 #[divan::bench(sample_count = 5, sample_size = 1)]
 fn parse_serde_json(b: Bencher) {
+    let mut p = LineParser::new();
     over_all_works(b).bench_local(|| {
         for w in WORKS.iter() {
-            black_box(parse_openalex(black_box(w)).expect("serde_json reads synthetic works"));
+            black_box(
+                p.parse(black_box(w))
+                    .expect("serde_json reads synthetic works"),
+            );
         }
     });
 }

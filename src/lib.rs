@@ -9,7 +9,9 @@ use std::path::{Path, PathBuf};
 use tally_config::{Format, Settings};
 use tally_core::Scorer;
 use tally_engine::{rank, Engine, EngineError, Plan};
-use tally_ingest::{expand_inputs, InputError, InputFile, InstitutionTable, JournalList};
+use tally_ingest::{
+    expand_inputs, Filter, InputError, InputFile, InstitutionTable, JournalList, RecordError,
+};
 use tally_report::{InputInfo, Report, RunInfo, ScorerUse};
 
 /// A run that did not complete, with a message that says where and why.
@@ -49,7 +51,7 @@ fn info(f: &InputFile) -> InputInfo {
 /// in strict mode.
 pub fn build_report(
     settings: &Settings,
-    on_problem: impl FnMut(&InputError),
+    on_problem: impl FnMut(&RecordError),
 ) -> Result<Report, RunError> {
     build_report_with(settings, false, on_problem)
 }
@@ -59,7 +61,7 @@ pub fn build_report(
 pub fn build_report_with(
     settings: &Settings,
     progress: bool,
-    mut on_problem: impl FnMut(&InputError),
+    mut on_problem: impl FnMut(&RecordError),
 ) -> Result<Report, RunError> {
     let built: Vec<scorers::Built> = settings
         .scorers
@@ -97,17 +99,23 @@ pub fn build_report_with(
     for p in &tables.problems {
         on_problem(p);
     }
-    let plan = Plan {
-        levels: settings.levels.clone(),
+    let filter = Filter {
         sources,
         types: settings.types.clone(),
         years: settings.years.0,
+    };
+    let plan = Plan {
+        levels: settings.levels.clone(),
         strict: settings.strict,
+        share_column: settings
+            .scorers
+            .iter()
+            .position(|s| s.name == "share" && s.library.is_none()),
     };
     let outcome = {
         let _span = tracing::info_span!("works").entered();
         let mut engine = Engine::new(&plan, &tables, &scorers);
-        let mut opts = tally_engine::ReadOptions::default();
+        let mut opts = tally_ingest::ReadOptions::default();
         if let Some(t) = settings.threads {
             opts.threads = t;
         }
@@ -122,7 +130,8 @@ pub fn build_report_with(
                 bar.set_message(format!("{w} works, {:.0}/s", w as f64 / secs));
             }));
         }
-        let files = engine.read_files(&works, &opts, &mut on_problem);
+        let reader = tally_ingest::read_works(works.clone(), std::sync::Arc::new(filter), &opts)?;
+        let files = engine.read(reader, &mut on_problem);
         if let Some(bar) = bar {
             bar.finish_and_clear();
         }

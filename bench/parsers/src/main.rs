@@ -9,7 +9,7 @@
 use serde::Deserialize;
 use std::borrow::Cow;
 use std::time::Instant;
-use tally_ingest::fast::{scan_openalex, scan_openalex_screened, WorkArena};
+use tally_ingest::{Filter, LineParser, Skimmed, WorkView};
 
 #[derive(Deserialize)]
 struct Work<'a> {
@@ -87,18 +87,19 @@ impl Seen {
         }
     }
 
-    /// The same from tally's arena (one work in it).
-    fn add_arena(&mut self, a: &WorkArena) {
-        let w = &a.works[0];
-        let some = |o: Option<_>| u64::from(o.is_some());
+    /// The same from tally's view of a work.
+    fn add_view(&mut self, w: &WorkView<'_>) {
+        let some = |o: Option<&str>| u64::from(o.is_some());
         self.0 += 1;
-        self.1 += a.auth_ends.len() as u64;
-        self.2 += a.insts.len() as u64;
-        self.3 += i64::from(w.year.unwrap_or(0));
-        self.4 += 1 + some(w.work_type);
-        self.4 += some(w.source_id) + some(w.issn_l) + u64::from(w.issns.1 - w.issns.0);
-        for i in &a.insts {
-            self.4 += some(i.id) + some(i.ror) + some(i.country_code) + some(i.name);
+        self.1 += w.authorships() as u64;
+        self.3 += i64::from(w.year().unwrap_or(0));
+        self.4 += 1 + some(w.work_type());
+        self.4 += some(w.source_id()) + some(w.issn_l()) + w.issns().count() as u64;
+        for a in 0..w.authorships() {
+            for i in w.affiliations(a) {
+                self.2 += 1;
+                self.4 += some(i.id()) + some(i.ror()) + some(i.country_code()) + some(i.name());
+            }
         }
     }
 }
@@ -152,33 +153,40 @@ fn main() {
         bytes as f64 / works as f64 / 1e3
     );
 
-    let mut arena = WorkArena::default();
+    let mut parser = LineParser::new();
+    let all = Filter::default();
+    let none = Filter {
+        years: Some((1, 1)),
+        ..Filter::default()
+    };
     let (_, tally) = time(
-        "tally scanner (crates/ingest/src/fast.rs)",
+        "tally skimmer (crates/ingest/src/openalex.rs)",
         9,
         bytes,
         works,
         || {
             let mut s = Seen::default();
             for l in &lines {
-                arena.clear();
-                scan_openalex(l, &mut arena).expect("the scanner reads synthetic works");
-                s.add_arena(&arena);
+                match parser.skim(l, &all) {
+                    Skimmed::Work(w) => s.add_view(&w),
+                    other => panic!("the skimmer reads synthetic works: {other:?}"),
+                }
             }
             s
         },
     );
     time(
-        "tally scanner, early screen excludes the work",
+        "tally skimmer, early screen excludes the work",
         9,
         bytes,
         works,
         || {
             let mut s = Seen::default();
             for l in &lines {
-                arena.clear();
-                scan_openalex_screened(l, &mut arena, &mut |_, _| true).expect("reads");
-                s.0 += 1;
+                match parser.skim(l, &none) {
+                    Skimmed::Excluded(_) => s.0 += 1,
+                    other => panic!("the early screen excludes every work: {other:?}"),
+                }
             }
             s
         },

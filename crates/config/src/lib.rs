@@ -182,17 +182,14 @@ impl Types {
         if list.is_empty() {
             return Err("no work type given (use `all` to keep every type)".into());
         }
-        let mut out: Vec<String> = list
-            .into_iter()
-            .map(|t| {
-                if t == "journal-article" {
-                    "article".into()
-                } else {
-                    t
-                }
-            })
-            .collect();
-        out.dedup();
+        let mut out: Vec<String> = Vec::new();
+        for t in list {
+            // One spelling per type, as the readers write it.
+            let t = tally_ingest::normalize::work_type(&t).to_owned();
+            if !out.contains(&t) {
+                out.push(t);
+            }
+        }
         Ok(Types(Some(out)))
     }
 }

@@ -1,55 +1,55 @@
-//! The engine: works in, rankings out, in one streaming pass.
+//! The engine: batches of works in, totals out, in one streaming pass.
 //!
-//! For each work read, [`Engine::add_work`] applies the filters (journal
-//! list, type, year, duplicates), turns each authorship's distinct
+//! Works arrive already read and screened by `tally-ingest` as
+//! [`WorkBatch`]es, in input order. For each counted work,
+//! [`Engine::add_batch`] drops duplicates, turns each authorship's distinct
 //! institutions into slots, resolves every slot at every configured level
 //! (institution, city, country), hands each level's view of the article to
-//! every scorer and adds the credits to per-(level, year, scorer, entity)
-//! totals. Nothing of the work is kept but its id (for the duplicate check),
-//! so memory grows with the number of entities, not of works.
+//! every scorer (in batches) and adds the credits to per-(level, year,
+//! scorer, entity) totals. Nothing of the work is kept but its id (for the
+//! duplicate check), so memory grows with the number of entities, not of
+//! works. The engine does no I/O.
 //!
 //! Totals are [`Fixed`]-point integers: the same input gives the same bits
 //! whatever the order of the works. The [`Ledger`] accounts for every work
-//! and every unit of share.
+//! and every unit of credit.
 
 pub mod countries;
-pub mod pipeline;
 mod rank;
-
-pub use pipeline::ReadOptions;
 
 pub use rank::rank;
 
 use rustc_hash::{FxHashMap as HashMap, FxHashSet as HashSet};
 use std::collections::BTreeMap;
-use std::path::PathBuf;
+use std::path::Path;
 use tally_core::{Article, Credit, Scorer, UNRESOLVED};
 use tally_ingest::{
-    InputError, InputFile, InstitutionRef, InstitutionTable, JournalList, Record, Work,
+    Affiliation, Entry, Exclusion, InputError, InputFile, InstitutionTable, RecordError, WorkBatch,
+    WorkReader, WorkView,
 };
 use tally_report::{Fixed, Ledger, Level, LevelLedger};
 
-/// What to count.
+/// What to count (which works count is the reader's [`tally_ingest::Filter`]).
 #[derive(Clone, Debug, Default)]
 pub struct Plan {
     /// Levels to compute (each is ranked separately).
     pub levels: Vec<Level>,
-    /// Journal list; `None` counts every source.
-    pub sources: Option<JournalList>,
-    /// Normalized work types to keep; `None` keeps all.
-    pub types: Option<Vec<String>>,
-    /// Inclusive year range; `None` keeps all years.
-    pub years: Option<(i32, i32)>,
     /// Stop at the first bad record or cut author list instead of counting it.
     pub strict: bool,
+    /// The scorer (column index) whose credits the ledger's share lines
+    /// report: the article's 1 split among authors, assigned or not.
+    pub share_column: Option<usize>,
 }
 
 /// Why a run stopped.
 #[derive(Debug, thiserror::Error)]
 pub enum EngineError {
-    /// An input could not be read (or, in strict mode, a record was bad).
+    /// An input could not be read.
     #[error(transparent)]
     Input(#[from] InputError),
+    /// Strict mode: a record could not be read.
+    #[error(transparent)]
+    Record(RecordError),
     /// A scorer returned something it must not.
     #[error("scorer `{scorer}`: {message}")]
     Scorer {
@@ -59,49 +59,15 @@ pub enum EngineError {
         message: String,
     },
     /// Strict mode: a work's author list is marked as cut, so its `n` is wrong.
-    #[error("{file}:{line}: work {id} has a truncated author list (is_authors_truncated: true); its share would be wrong. Use a snapshot with full author lists, or drop --strict to count it and list it in the ledger")]
+    #[error("{}:{line}: work {id} has a truncated author list (is_authors_truncated: true); its share would be wrong. Use a snapshot with full author lists, or drop --strict to count it and list it in the ledger", file.display())]
     Truncated {
         /// File.
-        file: String,
+        file: std::path::PathBuf,
         /// Line.
         line: u64,
         /// Work id.
         id: String,
     },
-}
-
-/// Why a work is not counted, decided from the work alone.
-#[derive(Clone, Copy, Debug, PartialEq, Eq)]
-pub enum Exclusion {
-    /// Its source is not on the journal list.
-    Source,
-    /// Its type is not selected.
-    Type,
-    /// Its year is outside the period, or missing.
-    Year,
-}
-
-/// Applies the plan's filters to one work, in the ledger's order (source,
-/// type, year). Returns the year and the journal weight of a work that
-/// passes. Pure, so it can run on any thread.
-pub fn screen<R: Record + ?Sized>(plan: &Plan, w: &R) -> Result<(i32, f64), Exclusion> {
-    let weight = match &plan.sources {
-        None => 1.0,
-        Some(list) => list
-            .weight(w.source_id(), w.issn_l(), w.issns())
-            .ok_or(Exclusion::Source)?,
-    };
-    if let Some(types) = &plan.types {
-        let t = w.work_type();
-        if !t.is_some_and(|t| types.iter().any(|x| x == t)) {
-            return Err(Exclusion::Type);
-        }
-    }
-    match (w.year(), plan.years) {
-        (Some(y), Some((a, b))) if y >= a && y <= b => Ok((y, weight)),
-        (Some(y), None) => Ok((y, weight)),
-        _ => Err(Exclusion::Year),
-    }
 }
 
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
@@ -261,34 +227,52 @@ impl<'a> Engine<'a> {
         }
     }
 
-    /// Reads works files in input order, with `opts.threads` threads (see
-    /// [`pipeline`]); the result is the same for any thread count. Bad
-    /// records are counted in the ledger and passed to `on_problem` (or stop
-    /// the run in strict mode).
-    pub fn read_files(
+    /// Counts every batch of a reader, in order, and returns the files it
+    /// read. Bad records are counted in the ledger and passed to
+    /// `on_problem` (or stop the run in strict mode).
+    pub fn read(
         &mut self,
-        paths: &[PathBuf],
-        opts: &ReadOptions,
-        on_problem: impl FnMut(&InputError),
+        mut reader: WorkReader,
+        mut on_problem: impl FnMut(&RecordError),
     ) -> Result<Vec<InputFile>, EngineError> {
-        pipeline::read(self, paths, opts, on_problem)
+        for batch in &mut reader {
+            self.add_batch(&batch?, &mut on_problem)?;
+        }
+        Ok(reader.into_files())
+    }
+
+    /// Counts the records of one batch, in order.
+    pub fn add_batch(
+        &mut self,
+        batch: &WorkBatch,
+        on_problem: &mut dyn FnMut(&RecordError),
+    ) -> Result<(), EngineError> {
+        for entry in batch.entries() {
+            match entry {
+                Entry::Counted {
+                    work,
+                    year,
+                    weight,
+                    line,
+                } => self.commit(&work, year, weight, (batch.path(), line))?,
+                Entry::Excluded(e) => self.exclude(e),
+                Entry::Malformed(e) => {
+                    self.ledger.works_read += 1;
+                    self.ledger.excluded.malformed += 1;
+                    if self.plan.strict {
+                        return Err(EngineError::Record(e.clone()));
+                    }
+                    on_problem(e);
+                }
+            }
+        }
+        Ok(())
     }
 
     fn first_sighting(&mut self, id: &str) -> bool {
         match id.strip_prefix('W').and_then(|d| d.parse::<u64>().ok()) {
             Some(n) if id.len() > 1 && !id[1..].starts_with('0') => self.seen_numeric.insert(n),
             _ => self.seen_other.insert(id.to_owned()),
-        }
-    }
-
-    /// Counts one work (or records why it is excluded).
-    pub fn add_work(&mut self, w: &Work<'_>) -> Result<(), EngineError> {
-        match screen(self.plan, w) {
-            Ok((year, weight)) => self.commit(w, year, weight),
-            Err(e) => {
-                self.exclude(e);
-                Ok(())
-            }
         }
     }
 
@@ -303,18 +287,13 @@ impl<'a> Engine<'a> {
         }
     }
 
-    /// Records a record that could not be read.
-    fn malformed(&mut self) {
-        self.ledger.works_read += 1;
-        self.ledger.excluded.malformed += 1;
-    }
-
-    /// Counts a work that passed [`screen`]: duplicate check, slots, scores.
-    fn commit<R: Record + ?Sized>(
+    /// Counts a work that passed the filter: duplicate check, slots, scores.
+    fn commit(
         &mut self,
-        w: &R,
+        w: &WorkView<'_>,
         year: i32,
         weight: f64,
+        at: (&Path, u64),
     ) -> Result<(), EngineError> {
         self.ledger.works_read += 1;
         if !self.first_sighting(w.id()) {
@@ -324,8 +303,8 @@ impl<'a> Engine<'a> {
         if w.authors_truncated() {
             if self.plan.strict {
                 return Err(EngineError::Truncated {
-                    file: String::new(),
-                    line: 0,
+                    file: at.0.to_path_buf(),
+                    line: at.1,
                     id: w.id().to_string(),
                 });
             }
@@ -350,13 +329,13 @@ impl<'a> Engine<'a> {
         };
         self.collect_slots(w);
         for li in 0..self.levels.len() {
-            self.score_level(li, year, source, weight, wfixed)?;
+            self.score_level(li, year, source, weight)?;
         }
         Ok(())
     }
 
     /// Fills `refs`/`offsets` with each authorship's distinct institutions.
-    fn collect_slots<R: Record + ?Sized>(&mut self, w: &R) {
+    fn collect_slots(&mut self, w: &WorkView<'_>) {
         self.refs.clear();
         self.ref_countries.clear();
         self.ref_text.clear();
@@ -365,25 +344,25 @@ impl<'a> Engine<'a> {
         for a in 0..w.authorships() {
             self.ledger.authorships += 1;
             let start = self.refs.len();
-            w.for_each_institution(a, &mut |inst| {
-                let r = match inst.id.as_deref().or(inst.ror.as_deref()) {
+            for inst in w.affiliations(a) {
+                let r = match inst.id().or(inst.ror()) {
                     None => SlotRef::NoId,
-                    Some(key) => SlotRef::Inst(self.intern_institution(key, inst)),
+                    Some(key) => SlotRef::Inst(self.intern_institution(key, &inst)),
                 };
                 if r == SlotRef::NoId || !self.refs[start..].contains(&r) {
                     self.refs.push(r);
-                    let cc = inst.country_code.as_deref().map(|c| {
+                    let cc = inst.country_code().map(|c| {
                         let a = self.ref_text.len() as u32;
                         self.ref_text
                             .extend(c.chars().map(|ch| ch.to_ascii_uppercase()));
                         (a, self.ref_text.len() as u32)
                     });
                     self.ref_countries.push(cc);
-                    if let (SlotRef::Inst(i), Some(name)) = (r, inst.name.as_deref()) {
+                    if let (SlotRef::Inst(i), Some(name)) = (r, inst.name()) {
                         self.offer_institution_name(i, name);
                     }
                 }
-            });
+            }
             if self.refs.len() == start {
                 self.ledger.authorships_without_institution += 1;
             }
@@ -405,11 +384,11 @@ impl<'a> Engine<'a> {
         }
     }
 
-    fn intern_institution(&mut self, key: &str, inst: &InstitutionRef<'_>) -> u32 {
+    fn intern_institution(&mut self, key: &str, inst: &Affiliation<'_>) -> u32 {
         if let Some(&i) = self.inst_index.get(key) {
             return i;
         }
-        let found = self.tables.lookup(inst.id.as_deref(), inst.ror.as_deref());
+        let found = self.tables.lookup(inst.id(), inst.ror());
         let name = found.field(|r| r.name.as_ref());
         let mut res = Vec::with_capacity(self.levels.len());
         for lt in &mut self.levels {
@@ -474,7 +453,6 @@ impl<'a> Engine<'a> {
         year: i32,
         source: u32,
         weight: f64,
-        wfixed: Fixed,
     ) -> Result<(), EngineError> {
         let lt = &mut self.levels[li];
         let level = lt.level.unwrap_or(Level::City);
@@ -512,27 +490,6 @@ impl<'a> Engine<'a> {
             }
             self.slots.push(e);
         }
-        // The ledger's own account of share (drop policy), independent of the scorers.
-        let n = self.offsets.len() - 1;
-        if n == 0 {
-            lt.ledger.share_unassigned += wfixed;
-        }
-        for a in 0..n {
-            let s = &self.slots[self.offsets[a] as usize..self.offsets[a + 1] as usize];
-            if s.is_empty() {
-                lt.ledger.share_unassigned +=
-                    Fixed::from_f64(weight / n as f64).unwrap_or_default();
-                continue;
-            }
-            let part = Fixed::from_f64(weight / (n as f64 * s.len() as f64)).unwrap_or_default();
-            for &e in s {
-                if e == UNRESOLVED {
-                    lt.ledger.share_unassigned += part;
-                } else {
-                    lt.ledger.share_assigned += part;
-                }
-            }
-        }
         let p = &mut lt.pending;
         p.years.push(year);
         p.sources.push(source);
@@ -554,6 +511,16 @@ impl<'a> Engine<'a> {
         }
         let mut ledger = std::mem::take(&mut self.ledger);
         ledger.truncated_author_lists.sort();
+        // The share lines: what the share scorer handed out, and the rest of
+        // the included works' weight.
+        if let Some(si) = self.plan.share_column {
+            for lt in &mut self.levels {
+                let assigned = lt.ledger.credit_totals[si].total;
+                lt.ledger.share_assigned = assigned;
+                lt.ledger.share_unassigned =
+                    tally_report::Fixed(ledger.included_weight.0.saturating_sub(assigned.0));
+            }
+        }
         ledger.levels = self.levels.iter().map(|l| l.ledger.clone()).collect();
         Ok(Outcome {
             levels: self.levels,

@@ -46,13 +46,8 @@ pub enum InputError {
         pattern: String,
     },
     /// A record could not be read; the run may go on (the ledger counts it).
-    #[error("{at}: {message}")]
-    Record {
-        /// Where.
-        at: Located,
-        /// What is wrong and, where useful, what to do.
-        message: String,
-    },
+    #[error(transparent)]
+    Record(#[from] RecordError),
     /// A whole file is not in a format tally knows.
     #[error("{}: {message}", path.display())]
     Format {
@@ -71,7 +66,30 @@ impl InputError {
         field: Option<String>,
         message: impl Into<String>,
     ) -> Self {
-        InputError::Record {
+        InputError::Record(RecordError::new(path, line, field, message))
+    }
+}
+
+/// One record that could not be read: where, and what is wrong. The run
+/// goes on without it (the ledger counts it) unless it is strict.
+#[derive(Clone, Debug, PartialEq, Eq, thiserror::Error)]
+#[error("{at}: {message}")]
+pub struct RecordError {
+    /// Where.
+    pub at: Located,
+    /// What is wrong and, where useful, what to do.
+    pub message: String,
+}
+
+impl RecordError {
+    /// A record error at `path:line`, about `field` if known.
+    pub fn new(
+        path: &std::path::Path,
+        line: u64,
+        field: Option<String>,
+        message: impl Into<String>,
+    ) -> Self {
+        RecordError {
             at: Located {
                 path: path.to_path_buf(),
                 line,
@@ -79,12 +97,6 @@ impl InputError {
             },
             message: message.into(),
         }
-    }
-
-    /// True for an error about one record (the run can go on), false for an
-    /// error about a whole file.
-    pub fn is_record(&self) -> bool {
-        matches!(self, InputError::Record { .. })
     }
 }
 

@@ -237,21 +237,42 @@ impl BufRead for Opened {
     }
 }
 
-/// The first non-blank byte of the (decompressed) content, without consuming it.
-pub fn first_byte(opened: &mut Opened) -> Result<Option<u8>, InputError> {
-    loop {
-        let path = opened.path.clone();
-        let buf = opened
-            .fill_buf()
-            .map_err(|source| InputError::Io { path, source })?;
-        if buf.is_empty() {
-            return Ok(None);
+/// What a file holds, judged from its first non-blank byte (after
+/// decompression): the one place where inputs are told apart.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum Content {
+    /// Nothing but whitespace.
+    Empty,
+    /// `{`: JSON Lines, one object per line.
+    JsonLines,
+    /// `[`: one JSON array (the ROR dump).
+    JsonArray,
+    /// Anything else: read as CSV (the header says which kind).
+    Csv,
+}
+
+impl Opened {
+    /// Looks at the first non-blank byte of the content; consumes only
+    /// leading whitespace.
+    pub fn content(&mut self) -> Result<Content, InputError> {
+        loop {
+            let path = self.path.clone();
+            let buf = self
+                .fill_buf()
+                .map_err(|source| InputError::Io { path, source })?;
+            if buf.is_empty() {
+                return Ok(Content::Empty);
+            }
+            if let Some(i) = buf.iter().position(|b| !b.is_ascii_whitespace()) {
+                return Ok(match buf[i] {
+                    b'{' => Content::JsonLines,
+                    b'[' => Content::JsonArray,
+                    _ => Content::Csv,
+                });
+            }
+            let n = buf.len();
+            self.consume(n);
         }
-        if let Some(i) = buf.iter().position(|b| !b.is_ascii_whitespace()) {
-            return Ok(Some(buf[i]));
-        }
-        let n = buf.len();
-        opened.consume(n);
     }
 }
 

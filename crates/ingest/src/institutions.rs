@@ -4,8 +4,9 @@
 //! each record's kind from its id.
 
 use crate::error::json_message;
-use crate::files::{first_byte, Opened};
-use crate::{openalex_short, ror_short, InputError, InputFile};
+use crate::files::{Content, Opened};
+use crate::normalize::{self, is_ror_url, openalex_id, ror_id};
+use crate::{InputError, InputFile, RecordError};
 use serde::de::{self, Deserializer, SeqAccess, Visitor};
 use serde::Deserialize;
 use std::collections::HashMap;
@@ -36,7 +37,7 @@ pub struct InstitutionTable {
     /// ROR records by short ROR id (`03cve4549`).
     pub by_ror: HashMap<String, InstitutionRecord>,
     /// Records that could not be read, with where and why (the run goes on).
-    pub problems: Vec<InputError>,
+    pub problems: Vec<RecordError>,
     /// The files read.
     pub files: Vec<InputFile>,
 }
@@ -159,7 +160,7 @@ fn clean(s: Option<String>) -> Option<String> {
 }
 
 fn country(s: Option<String>) -> Option<String> {
-    clean(s).map(|s| s.to_ascii_uppercase())
+    s.as_deref().and_then(normalize::country)
 }
 
 enum Keyed {
@@ -172,16 +173,16 @@ impl RawInstitution {
         let Some(id) = clean(self.id) else {
             return Err((Some("id".into()), "missing".into()));
         };
-        let is_openalex = id.starts_with("https://openalex.org/") || self.geo.is_some();
-        let is_ror = crate::is_ror_url(&id) || self.addresses.is_some() || self.locations.is_some();
-        if is_openalex && !crate::is_ror_url(&id) {
-            let short = openalex_short(&id).to_owned();
+        let is_openalex = openalex_id(&id) != id || self.geo.is_some();
+        let is_ror = is_ror_url(&id) || self.addresses.is_some() || self.locations.is_some();
+        if is_openalex && !is_ror_url(&id) {
+            let short = openalex_id(&id).to_owned();
             let geo = self.geo.unwrap_or_default();
             let parents = self
                 .lineage
                 .unwrap_or_default()
                 .iter()
-                .map(|p| openalex_short(p).to_owned())
+                .map(|p| openalex_id(p).to_owned())
                 .filter(|p| *p != short)
                 .collect();
             let rec = InstitutionRecord {
@@ -208,7 +209,7 @@ impl RawInstitution {
                     .as_deref()
                     .is_some_and(|k| k.eq_ignore_ascii_case("parent"))
             })
-            .filter_map(|r| r.id.map(|i| ror_short(&i)))
+            .filter_map(|r| r.id.map(|i| ror_id(&i)))
             .collect();
         let mut rec = InstitutionRecord {
             parents,
@@ -246,7 +247,7 @@ impl RawInstitution {
             }
             rec.country = country(self.country.and_then(|c| c.country_code));
         }
-        Ok(Keyed::Ror(ror_short(&id), rec))
+        Ok(Keyed::Ror(ror_id(&id), rec))
     }
 }
 
@@ -278,9 +279,9 @@ impl InstitutionTable {
         }
     }
 
-    fn problem(&mut self, e: InputError, strict: bool) -> Result<(), InputError> {
+    fn problem(&mut self, e: RecordError, strict: bool) -> Result<(), InputError> {
         if strict {
-            return Err(e);
+            return Err(InputError::Record(e));
         }
         self.problems.push(e);
         Ok(())
@@ -288,9 +289,9 @@ impl InstitutionTable {
 
     fn load_file(&mut self, path: &Path, strict: bool) -> Result<(), InputError> {
         let mut opened = Opened::open(path)?;
-        match first_byte(&mut opened)? {
-            None => {}
-            Some(b'[') => {
+        match opened.content()? {
+            Content::Empty => {}
+            Content::JsonArray => {
                 let mut de = serde_json::Deserializer::from_reader(&mut opened);
                 let mut records = Vec::new();
                 let mut bad = Vec::new();
@@ -303,11 +304,11 @@ impl InstitutionTable {
                     self.insert(k);
                 }
                 for (i, (field, msg)) in bad {
-                    let e = InputError::record(path, 0, field, format!("array element {i}: {msg}"));
+                    let e = RecordError::new(path, 0, field, format!("array element {i}: {msg}"));
                     self.problem(e, strict)?;
                 }
             }
-            Some(b'{') => {
+            Content::JsonLines => {
                 let mut pending = Vec::new();
                 opened.for_each_line(|line_no, line| {
                     if line.iter().all(|b| b.is_ascii_whitespace()) {
@@ -319,9 +320,9 @@ impl InstitutionTable {
                     match res {
                         Ok(k) => pending.push(Ok(k)),
                         Err((field, msg)) => {
-                            let e = InputError::record(path, line_no, field, msg);
+                            let e = RecordError::new(path, line_no, field, msg);
                             if strict {
-                                return Err(e);
+                                return Err(InputError::Record(e));
                             }
                             pending.push(Err(e));
                         }
@@ -335,7 +336,7 @@ impl InstitutionTable {
                     }
                 }
             }
-            Some(_) => self.load_csv(path, &mut opened, strict)?,
+            Content::Csv => self.load_csv(path, &mut opened, strict)?,
         }
         let file = opened.finish()?;
         self.files.push(file);
@@ -372,14 +373,14 @@ impl InstitutionTable {
                 Ok(r) => r,
                 Err(e) => {
                     let line = e.position().map(|p| p.line()).unwrap_or(0);
-                    self.problem(InputError::record(path, line, None, e.to_string()), strict)?;
+                    self.problem(RecordError::new(path, line, None, e.to_string()), strict)?;
                     continue;
                 }
             };
             let get = |i: usize| rec.get(i).filter(|s| !s.is_empty()).map(str::to_owned);
             let line = rec.position().map(|p| p.line()).unwrap_or(0);
-            let Some(id) = get(idx[0]) else {
-                let e = InputError::record(path, line, Some("institution_id".into()), "missing");
+            let Some(id) = get(idx[0]).map(|i| openalex_id(&i).to_owned()) else {
+                let e = RecordError::new(path, line, Some("institution_id".into()), "missing");
                 self.problem(e, strict)?;
                 continue;
             };
@@ -400,7 +401,7 @@ impl InstitutionTable {
     pub fn lookup(&self, id: Option<&str>, ror: Option<&str>) -> Resolved<'_> {
         Resolved {
             primary: id.and_then(|i| self.by_id.get(i)),
-            ror: ror.and_then(|r| self.by_ror.get(&ror_short(r))),
+            ror: ror.and_then(|r| self.by_ror.get(&ror_id(r))),
         }
     }
 }

@@ -3,7 +3,8 @@
 //! by a weight that multiplies every credit of the journal's articles (the
 //! old Nature Index gave four astronomy journals 0.2). `#` starts a comment.
 
-use crate::{openalex_short, InputError};
+use crate::normalize::{issn, openalex_id};
+use crate::InputError;
 use std::collections::HashMap;
 use std::path::{Path, PathBuf};
 
@@ -14,21 +15,6 @@ pub struct JournalList {
     pub path: PathBuf,
     /// Entry (short source id or normalized ISSN) to weight.
     entries: HashMap<String, f64>,
-}
-
-/// `12345678` or `1234-5678` (last character may be X) as `1234-5678`, upper case.
-pub fn normalize_issn(s: &str) -> Option<String> {
-    let digits: Vec<u8> = s.bytes().filter(|b| *b != b'-').collect();
-    let ok = digits.len() == 8
-        && digits[..7].iter().all(u8::is_ascii_digit)
-        && (digits[7].is_ascii_digit() || digits[7] == b'x' || digits[7] == b'X')
-        && (s.len() == 8 || (s.len() == 9 && s.as_bytes()[4] == b'-'));
-    ok.then(|| {
-        let d = String::from_utf8(digits)
-            .unwrap_or_default()
-            .to_ascii_uppercase();
-        format!("{}-{}", &d[..4], &d[4..])
-    })
 }
 
 impl JournalList {
@@ -73,7 +59,7 @@ impl JournalList {
                     format!("unexpected `{extra}`: one entry (source id or ISSN) and an optional weight per line"),
                 ));
             }
-            let key = normalize_issn(entry).unwrap_or_else(|| openalex_short(entry).to_owned());
+            let key = issn(entry).unwrap_or_else(|| openalex_id(entry).to_owned());
             entries.insert(key, weight);
         }
         if entries.is_empty() {
@@ -109,7 +95,7 @@ impl JournalList {
         if let Some(w) = source_id.and_then(|s| self.entries.get(s)) {
             return Some(*w);
         }
-        let by_issn = |s: &str| normalize_issn(s).and_then(|k| self.entries.get(&k).copied());
+        let by_issn = |s: &str| issn(s).and_then(|k| self.entries.get(&k).copied());
         if let Some(w) = issn_l.and_then(by_issn) {
             return Some(w);
         }

@@ -1,49 +1,38 @@
-//! Readers for everything tally takes in, turned into one neutral shape.
+//! Everything tally takes in, read into one shape.
 //!
-//! - [`files`]: which files a `--works` / `--institutions` argument names
-//!   (files, directories, globs), opened plain or gzipped (detected from the
-//!   content), with a SHA-256 digest of the bytes read.
-//! - [`works`]: OpenAlex works (JSON Lines) and tidy CSV works, both streamed
-//!   record by record into a borrowed [`Work`] without keeping them.
-//! - [`institutions`]: OpenAlex institution entities, ROR records (v1 and v2,
-//!   JSON Lines or the official JSON array) and institutions CSV, into one
-//!   [`InstitutionTable`].
+//! - [`read_works`]: works files (OpenAlex JSON Lines, plain or gzipped,
+//!   and tidy CSV) to [`WorkBatch`]es in input order, parsed and screened
+//!   by a [`Filter`] on worker threads. The one way works come in.
+//! - [`normalize`]: the one place where ids, types and ISSNs are made
+//!   comparable; every reader writes through it.
+//! - [`files`]: which files an argument names (files, directories, globs),
+//!   opened plain or gzipped (detected from the content), with an XXH3-128
+//!   digest of the bytes read, and what they hold ([`files::Content`]).
+//! - [`institutions`]: OpenAlex institution entities, ROR records (v1 and
+//!   v2, JSON Lines or the official JSON array) and institutions CSV, into
+//!   one [`InstitutionTable`].
 //! - [`journals`]: journal lists (OpenAlex source ids and/or ISSNs).
 //!
 //! Errors are values that name the file, the line and, where known, the field.
 
+mod batch;
+mod csv_works;
 pub mod error;
-pub mod fast;
 pub mod files;
+mod filter;
 pub mod institutions;
 pub mod journals;
-pub mod record;
-pub mod works;
+mod json;
+pub mod normalize;
+mod openalex;
+mod read;
 
-pub use error::{InputError, Located};
+pub use batch::{Affiliation, Entry, WorkBatch, WorkView};
+pub use csv_works::CSV_WORK_COLUMNS;
+pub use error::{InputError, Located, RecordError};
 pub use files::{expand_inputs, InputFile};
+pub use filter::{Exclusion, Filter};
 pub use institutions::{InstitutionRecord, InstitutionTable};
 pub use journals::JournalList;
-pub use record::{ArenaWork, Record};
-pub use works::{Authorship, InstitutionRef, Work, WorkFormat};
-
-/// Strips the `https://openalex.org/` prefix from an OpenAlex id.
-pub fn openalex_short(id: &str) -> &str {
-    id.strip_prefix("https://openalex.org/")
-        .or_else(|| id.strip_prefix("http://openalex.org/"))
-        .unwrap_or(id)
-}
-
-/// Normalizes a ROR id (`https://ror.org/03cve4549` or `03cve4549`) to its
-/// 9-character suffix, lowercased.
-pub fn ror_short(id: &str) -> String {
-    // The last path segment: also mends a doubled prefix seen in real records
-    // (`https://ror.org/https://ror.org/03cve4549`).
-    let s = id.trim().trim_end_matches('/');
-    s.rsplit('/').next().unwrap_or(s).to_ascii_lowercase()
-}
-
-/// True for an id that is a ROR id with its URL prefix.
-pub fn is_ror_url(id: &str) -> bool {
-    id.starts_with("https://ror.org/") || id.starts_with("http://ror.org/")
-}
+pub use openalex::{LineParser, Skimmed};
+pub use read::{read_works, Progress, ReadOptions, WorkReader};

@@ -89,9 +89,12 @@ impl std::iter::Sum for Fixed {
     }
 }
 
+/// In JSON a total is a number at the printed precision of a fractional
+/// score (6 decimals): the 64 fractional bits behind it are an artefact of
+/// fixed-point summing, not information.
 impl Serialize for Fixed {
     fn serialize<S: Serializer>(&self, s: S) -> Result<S::Ok, S::Error> {
-        s.serialize_f64(self.to_f64())
+        s.serialize_f64(self.printed_f64(ScoreKind::Fractional))
     }
 }
 
