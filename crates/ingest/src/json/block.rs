@@ -747,11 +747,11 @@ mod tests {
         ];
         let (mut valid, mut total, mut decided) = (0, 0, 0);
         for _ in 0..100_000 {
-            let mut doc = String::from(if xorshift(&mut r) % 2 == 0 { "{" } else { "[" });
+            let mut doc = String::from(if xorshift(&mut r) & 1 == 0 { "{" } else { "[" });
             for _ in 0..(xorshift(&mut r) % 60) {
                 doc.push_str(pieces[(xorshift(&mut r) % pieces.len() as u64) as usize]);
             }
-            if xorshift(&mut r) % 2 == 0 {
+            if xorshift(&mut r) & 1 == 0 {
                 close(&mut doc);
             }
             let serde = by_serde(&doc);
