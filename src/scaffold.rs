@@ -96,7 +96,9 @@ tally-testkit = {{ path = "{testkit}" }}
 //! author's institutions (fractional counting). Replace `score` with yours,
 //! and say here what it computes and where it comes from.
 
-use tally_core::{{credit_by_position, Article, Credit, FromParams, ScoreKind, Scorer, ScorerInfo}};
+use tally_core::{{
+    credit_by_position, Article, Credit, FromParams, ParamsError, ScoreKind, Scorer, ScorerInfo,
+}};
 
 /// The scorer.
 #[derive(Clone, Copy, Debug, Default)]
@@ -119,9 +121,10 @@ impl Scorer for {ty} {{
 }}
 
 impl FromParams for {ty} {{
-    /// `params` is the `[[scorer]] params` table of the config, as JSON.
-    fn from_params(params: &str) -> Result<Self, String> {{
-        tally_core::no_params("{name}", params).map(|()| {ty})
+    /// `params` is the `[[scorer]] params` table of the config, as JSON;
+    /// the error names the key that is wrong (`ParamsError::at`).
+    fn from_params(params: &str) -> Result<Self, ParamsError> {{
+        tally_core::no_params(params).map(|()| {ty})
     }}
 }}
 
@@ -140,9 +143,8 @@ mod tests {{
 
     #[test]
     fn keeps_the_contract_directly_and_through_the_abi() {{
-        tally_testkit::check_contract(&{ty}).unwrap();
-        let foreign = tally_testkit::via_abi::<{ty}>("{{}}").unwrap();
-        tally_testkit::check_contract(&foreign).unwrap();
+        // Directly, through the C ABI, and the two compared.
+        tally_testkit::check_contract_with_abi::<{ty}>("{{}}").unwrap();
     }}
 
     #[test]

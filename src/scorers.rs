@@ -5,7 +5,7 @@
 
 use crate::RunError;
 use tally_config::ScorerSpec;
-use tally_core::{FromParams, Scorer};
+use tally_core::{Article, Credit, FromParams, ScoreError, Scorer, ScorerInfo};
 
 /// Names of the built-in scorers.
 pub const BUILTIN: &[&str] = &["count", "share"];
@@ -21,14 +21,18 @@ pub struct Built {
     pub scorer: Box<dyn Scorer>,
     /// `built-in`, or the library's path.
     pub origin: String,
-    /// The ABI of a plugin (`1.0`), or `static` for a built-in.
+    /// The ABI a plugin was built for (`1.0`), or `static` for a built-in.
     pub abi: String,
 }
 
 fn builtin(name: &str, params: &str) -> Result<Box<dyn Scorer>, String> {
     match name {
-        "count" => tally_count::Count::from_params(params).map(|s| Box::new(s) as _),
-        "share" => tally_share::Share::from_params(params).map(|s| Box::new(s) as _),
+        "count" => tally_count::Count::from_params(params)
+            .map(|s| Box::new(s) as _)
+            .map_err(|e| e.to_string()),
+        "share" => tally_share::Share::from_params(params)
+            .map(|s| Box::new(s) as _)
+            .map_err(|e| e.to_string()),
         other => Err(format!(
             "unknown scorer `{other}`: built in are count and share"
         )),
@@ -41,13 +45,7 @@ pub fn build(spec: &ScorerSpec) -> Result<Built, RunError> {
     let fail = |e: String| RunError(format!("{}: scorer `{}`: {e}", spec.origin, spec.name));
     match &spec.library {
         None => {
-            let scorer = builtin(&spec.name, &spec.params).map_err(|e| {
-                let e = e
-                    .strip_prefix(&format!("{}: ", spec.name))
-                    .unwrap_or(&e)
-                    .to_owned();
-                fail(format!("bad params: {e}"))
-            })?;
+            let scorer = builtin(&spec.name, &spec.params).map_err(fail)?;
             Ok(Built {
                 scorer,
                 origin: "built-in".into(),
@@ -66,17 +64,14 @@ pub fn build(spec: &ScorerSpec) -> Result<Built, RunError> {
                     spec.name
                 );
             }
+            let (major, minor) = foreign.table().version();
             Ok(Built {
                 scorer: Box::new(Named {
                     name: spec.name.clone(),
                     inner: foreign,
                 }),
                 origin: path.display().to_string(),
-                abi: format!(
-                    "{}.{}",
-                    tally_core::abi::ABI_MAJOR,
-                    tally_core::abi::ABI_MINOR
-                ),
+                abi: format!("{major}.{minor}"),
             })
         }
     }
@@ -106,28 +101,20 @@ struct Named<S> {
 }
 
 impl<S: Scorer> Scorer for Named<S> {
-    fn info(&self) -> tally_core::ScorerInfo {
+    fn info(&self) -> ScorerInfo {
         let mut info = self.inner.info();
         info.name = self.name.clone().into();
         info
     }
-    fn score(&self, article: &tally_core::Article<'_>, out: &mut Vec<tally_core::Credit>) {
+    fn score(&self, article: &Article<'_>, out: &mut Vec<Credit>) {
         self.inner.score(article, out)
     }
     fn score_batch(
         &self,
-        articles: &[tally_core::Article<'_>],
-        out: &mut Vec<tally_core::Credit>,
+        articles: &[Article<'_>],
+        out: &mut Vec<Credit>,
         ends: &mut Vec<usize>,
-    ) {
+    ) -> Result<(), ScoreError> {
         self.inner.score_batch(articles, out, ends)
-    }
-    fn try_score_batch(
-        &self,
-        articles: &[tally_core::Article<'_>],
-        out: &mut Vec<tally_core::Credit>,
-        ends: &mut Vec<usize>,
-    ) -> Result<(), String> {
-        self.inner.try_score_batch(articles, out, ends)
     }
 }

@@ -18,6 +18,8 @@ const PLUGINS: &[&str] = &[
     "tally-fractional",
     "tally-test-misbehave",
     "tally-test-wrong-abi",
+    "tally-test-future-minor",
+    "tally-test-bad-kind",
     "tally-test-no-symbol",
 ];
 
@@ -241,7 +243,7 @@ fn a_broken_plugin_is_named_with_its_fault() {
         ),
         (
             "{ mood = \"nan\" }",
-            "misbehave: unknown field `mood`, expected `mode`",
+            "bad param `mood`: unknown field `mood`, expected `mode`",
         ),
     ];
     for (params, cause) in cases {
@@ -255,6 +257,25 @@ fn a_broken_plugin_is_named_with_its_fault() {
         e.contains(&format!(
             "{}: it was built for scorer ABI 2.0, this tally speaks ABI 1.0",
             wrong.display()
+        )),
+        "{e}"
+    );
+    // A newer minor version may need functions this tally lacks: refused.
+    let next = lib("tally-test-future-minor");
+    let e = broken("next", &next, "", "");
+    assert!(
+        e.contains(&format!(
+            "{}: it was built for scorer ABI 1.1, newer than this tally's ABI 1.0",
+            next.display()
+        )),
+        "{e}"
+    );
+    let odd = lib("tally-test-bad-kind");
+    let e = broken("odd", &odd, "", "");
+    assert!(
+        e.contains(&format!(
+            "{}: describes its scores as kind 7, which the scorer ABI does not define",
+            odd.display()
         )),
         "{e}"
     );
