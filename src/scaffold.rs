@@ -57,6 +57,13 @@ pub fn new_scorer(name: &str, dir: &Path, tally: &Path) -> Result<Vec<PathBuf>, 
         )));
     }
     let ty = type_name(name);
+    // The built-in scorer that ranks when a config does not say: a column to compare with.
+    let registry = crate::scorers::registry();
+    let builtin = registry
+        .ranked_by_default()
+        .or_else(|| registry.iter().next())
+        .map(|b| b.name.as_str())
+        .unwrap_or_default();
     let lib = name.replace('-', "_");
     let core = tally.join("crates/core");
     let testkit = tally.join("crates/testkit");
@@ -158,7 +165,7 @@ mod tests {{
         (
             "tally.toml",
             format!(
-                r#"# Ranks the worked example with this scorer next to the built-in share.
+                r#"# Ranks the worked example with this scorer next to the built-in {builtin}.
 # Build first (cargo build --release), then:  tally rank --config tally.toml
 [input]
 works = "{fx}/works.jsonl"
@@ -177,7 +184,7 @@ library = "target/release/lib{lib}"   # the platform suffix (.so, .dylib) may be
 params = {{}}
 
 [[scorer]]
-name = "share"
+name = "{builtin}"
 "#,
                 fx = tally.join("crates/testkit/fixtures/design").display()
             ),
