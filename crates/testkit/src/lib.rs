@@ -158,7 +158,13 @@ impl Scratch {
     /// A new, empty folder in the temporary directory, named after `name`
     /// and the process (so parallel tests and runs do not collide).
     pub fn new(name: &str) -> Scratch {
-        let p = std::env::temp_dir().join(format!("tally-test-{name}-{}", std::process::id()));
+        Scratch::under(&std::env::temp_dir(), name)
+    }
+
+    /// [`Scratch::new`], in `parent` instead of the temporary directory (for
+    /// builds that belong in the test's target folder).
+    pub fn under(parent: &std::path::Path, name: &str) -> Scratch {
+        let p = parent.join(format!("tally-test-{name}-{}", std::process::id()));
         let _ = std::fs::remove_dir_all(&p);
         std::fs::create_dir_all(&p).unwrap_or_else(|e| panic!("{}: {e}", p.display()));
         Scratch(p)
