@@ -119,7 +119,9 @@ fn score_batch_share(b: Bencher) {
     b.counter(ItemsCount::new(slots.len())).bench_local(|| {
         out.clear();
         ends.clear();
-        share.score_batch(black_box(&batch), &mut out, &mut ends);
+        share
+            .score_batch(black_box(&batch), &mut out, &mut ends)
+            .expect("share does not fail");
         out.len()
     });
 }

@@ -156,8 +156,12 @@ fn rank(args: RankArgs) -> Result<(), (u8, String)> {
             _ => None,
         },
     };
-    let settings = tally_config::resolve(args.config.as_deref(), overrides, tally::scorers::known)
-        .map_err(|e| (2, e.to_string()))?;
+    let settings = tally_config::resolve(
+        args.config.as_deref(),
+        overrides,
+        &tally::scorers::registry().for_config(),
+    )
+    .map_err(|e| (2, e.to_string()))?;
     let mut problems = 0u64;
     let progress = !args.quiet && std::io::stderr().is_terminal();
     let report = tally::build_report_with(&settings, progress, |p| {
@@ -212,8 +216,12 @@ fn scorers(config: Option<PathBuf>) -> Result<(), (u8, String)> {
             works: vec![PathBuf::from("-")],
             ..Default::default()
         };
-        let settings = tally_config::resolve(Some(&path), overrides, tally::scorers::known)
-            .map_err(|e| (2, e.to_string()))?;
+        let settings = tally_config::resolve(
+            Some(&path),
+            overrides,
+            &tally::scorers::registry().for_config(),
+        )
+        .map_err(|e| (2, e.to_string()))?;
         for spec in settings
             .scorers
             .iter()

@@ -57,6 +57,13 @@ pub fn new_scorer(name: &str, dir: &Path, tally: &Path) -> Result<Vec<PathBuf>, 
         )));
     }
     let ty = type_name(name);
+    // The built-in scorer that ranks when a config does not say: a column to compare with.
+    let registry = crate::scorers::registry();
+    let builtin = registry
+        .ranked_by_default()
+        .or_else(|| registry.iter().next())
+        .map(|b| b.name.as_str())
+        .unwrap_or_default();
     let lib = name.replace('-', "_");
     let core = tally.join("crates/core");
     let testkit = tally.join("crates/testkit");
@@ -96,7 +103,9 @@ tally-testkit = {{ path = "{testkit}" }}
 //! author's institutions (fractional counting). Replace `score` with yours,
 //! and say here what it computes and where it comes from.
 
-use tally_core::{{credit_by_position, Article, Credit, FromParams, ScoreKind, Scorer, ScorerInfo}};
+use tally_core::{{
+    credit_by_position, Article, Credit, FromParams, ParamsError, ScoreKind, Scorer, ScorerInfo,
+}};
 
 /// The scorer.
 #[derive(Clone, Copy, Debug, Default)]
@@ -119,9 +128,10 @@ impl Scorer for {ty} {{
 }}
 
 impl FromParams for {ty} {{
-    /// `params` is the `[[scorer]] params` table of the config, as JSON.
-    fn from_params(params: &str) -> Result<Self, String> {{
-        tally_core::no_params("{name}", params).map(|()| {ty})
+    /// `params` is the `[[scorer]] params` table of the config, as JSON;
+    /// the error names the key that is wrong (`ParamsError::at`).
+    fn from_params(params: &str) -> Result<Self, ParamsError> {{
+        tally_core::no_params(params).map(|()| {ty})
     }}
 }}
 
@@ -140,9 +150,8 @@ mod tests {{
 
     #[test]
     fn keeps_the_contract_directly_and_through_the_abi() {{
-        tally_testkit::check_contract(&{ty}).unwrap();
-        let foreign = tally_testkit::via_abi::<{ty}>("{{}}").unwrap();
-        tally_testkit::check_contract(&foreign).unwrap();
+        // Directly, through the C ABI, and the two compared.
+        tally_testkit::check_contract_with_abi::<{ty}>("{{}}").unwrap();
     }}
 
     #[test]
@@ -156,7 +165,7 @@ mod tests {{
         (
             "tally.toml",
             format!(
-                r#"# Ranks the worked example with this scorer next to the built-in share.
+                r#"# Ranks the worked example with this scorer next to the built-in {builtin}.
 # Build first (cargo build --release), then:  tally rank --config tally.toml
 [input]
 works = "{fx}/works.jsonl"
@@ -175,7 +184,7 @@ library = "target/release/lib{lib}"   # the platform suffix (.so, .dylib) may be
 params = {{}}
 
 [[scorer]]
-name = "share"
+name = "{builtin}"
 "#,
                 fx = tally.join("crates/testkit/fixtures/design").display()
             ),

@@ -1,18 +1,103 @@
-//! The scorers tally can run: count and share, linked in statically (they
-//! are plugin crates like any other, `plugins/count` and `plugins/share`),
-//! and any scorer a config names with `library = "..."`, loaded at run time
-//! through the C ABI. Both kinds are `Box<dyn Scorer>` to the engine.
+//! The scorers tally can run: the built-ins, linked in statically (they are
+//! plugin crates like any other, `plugins/count` and `plugins/share`) and
+//! listed once, in [`registry`], which everything else consults; and any
+//! scorer a config names with `library = "..."`, loaded at run time through
+//! the C ABI. Both kinds are `Box<dyn Scorer>` to the engine.
 
 use crate::RunError;
-use tally_config::ScorerSpec;
-use tally_core::{FromParams, Scorer};
+use std::sync::OnceLock;
+use tally_config::{Builtins, ScorerSpec};
+use tally_core::{Article, Credit, FromParams, ParamsError, ScoreError, Scorer, ScorerInfo};
 
-/// Names of the built-in scorers.
-pub const BUILTIN: &[&str] = &["count", "share"];
+/// A built-in scorer, named and described by its own `info()`.
+pub struct Builtin {
+    /// The name configs use.
+    pub name: String,
+    /// One line: what it computes.
+    pub description: String,
+    /// Builds it from its params (JSON).
+    pub build: fn(&str) -> Result<Box<dyn Scorer>, ParamsError>,
+    ranks_by_default: bool,
+}
 
-/// True for a built-in scorer name.
-pub fn known(name: &str) -> bool {
-    BUILTIN.contains(&name)
+impl Builtin {
+    fn of<T: Scorer + FromParams + 'static>() -> Builtin {
+        fn build<T: Scorer + FromParams + 'static>(
+            params: &str,
+        ) -> Result<Box<dyn Scorer>, ParamsError> {
+            Ok(Box::new(T::from_params(params)?))
+        }
+        let info = build::<T>("{}")
+            .unwrap_or_else(|e| panic!("a built-in scorer refuses empty params: {e}"))
+            .info();
+        Builtin {
+            name: info.name.into_owned(),
+            description: info.description.into_owned(),
+            build: build::<T>,
+            ranks_by_default: false,
+        }
+    }
+
+    fn ranks_by_default(self) -> Builtin {
+        Builtin {
+            ranks_by_default: true,
+            ..self
+        }
+    }
+}
+
+/// The built-in scorers, in the column order of a run that names none.
+pub struct Registry {
+    scorers: Vec<Builtin>,
+}
+
+/// The one list of built-in scorers.
+pub fn registry() -> &'static Registry {
+    static REGISTRY: OnceLock<Registry> = OnceLock::new();
+    REGISTRY.get_or_init(|| Registry {
+        scorers: vec![
+            Builtin::of::<tally_count::Count>(),
+            Builtin::of::<tally_share::Share>().ranks_by_default(),
+        ],
+    })
+}
+
+impl Registry {
+    /// The built-in scorer of that name.
+    pub fn get(&self, name: &str) -> Option<&Builtin> {
+        self.scorers.iter().find(|b| b.name == name)
+    }
+
+    /// Every built-in scorer, in default column order.
+    pub fn iter(&self) -> impl Iterator<Item = &Builtin> {
+        self.scorers.iter()
+    }
+
+    /// The scorer a run ranks by when the config does not say (and it is run).
+    pub fn ranked_by_default(&self) -> Option<&Builtin> {
+        self.scorers.iter().find(|b| b.ranks_by_default)
+    }
+
+    /// What the config needs to know: the names, the default scorers (all
+    /// of them) and the default `by`.
+    pub fn for_config(&self) -> Builtins {
+        let names: Vec<String> = self.iter().map(|b| b.name.clone()).collect();
+        Builtins {
+            defaults: names.clone(),
+            names,
+            by: self.ranked_by_default().map(|b| b.name.clone()),
+        }
+    }
+
+    fn build(&self, name: &str, params: &str) -> Result<Box<dyn Scorer>, String> {
+        let builtin = self.get(name).ok_or_else(|| {
+            format!(
+                "unknown scorer `{name}`: built in are {}",
+                self.for_config().listed()
+            )
+        })?;
+        (builtin.build)(params).map_err(|e| e.to_string())
+    }
 }
 
 /// A scorer ready to run, and where it came from.
@@ -21,18 +106,8 @@ pub struct Built {
     pub scorer: Box<dyn Scorer>,
     /// `built-in`, or the library's path.
     pub origin: String,
-    /// The ABI of a plugin (`1.0`), or `static` for a built-in.
+    /// The ABI a plugin was built for (`1.0`), or `static` for a built-in.
     pub abi: String,
-}
-
-fn builtin(name: &str, params: &str) -> Result<Box<dyn Scorer>, String> {
-    match name {
-        "count" => tally_count::Count::from_params(params).map(|s| Box::new(s) as _),
-        "share" => tally_share::Share::from_params(params).map(|s| Box::new(s) as _),
-        other => Err(format!(
-            "unknown scorer `{other}`: built in are count and share"
-        )),
-    }
 }
 
 /// Builds a scorer from its spec. Errors name the place it was configured,
@@ -40,20 +115,11 @@ fn builtin(name: &str, params: &str) -> Result<Box<dyn Scorer>, String> {
 pub fn build(spec: &ScorerSpec) -> Result<Built, RunError> {
     let fail = |e: String| RunError(format!("{}: scorer `{}`: {e}", spec.origin, spec.name));
     match &spec.library {
-        None => {
-            let scorer = builtin(&spec.name, &spec.params).map_err(|e| {
-                let e = e
-                    .strip_prefix(&format!("{}: ", spec.name))
-                    .unwrap_or(&e)
-                    .to_owned();
-                fail(format!("bad params: {e}"))
-            })?;
-            Ok(Built {
-                scorer,
-                origin: "built-in".into(),
-                abi: "static".into(),
-            })
-        }
+        None => Ok(Built {
+            scorer: registry().build(&spec.name, &spec.params).map_err(fail)?,
+            origin: "built-in".into(),
+            abi: "static".into(),
+        }),
         Some(lib) => {
             let (path, foreign) = tally_plugin::scorer(lib, spec.sha256.as_deref(), &spec.params)
                 .map_err(|e| fail(e.to_string()))?;
@@ -66,17 +132,14 @@ pub fn build(spec: &ScorerSpec) -> Result<Built, RunError> {
                     spec.name
                 );
             }
+            let (major, minor) = foreign.table().version();
             Ok(Built {
                 scorer: Box::new(Named {
                     name: spec.name.clone(),
                     inner: foreign,
                 }),
                 origin: path.display().to_string(),
-                abi: format!(
-                    "{}.{}",
-                    tally_core::abi::ABI_MAJOR,
-                    tally_core::abi::ABI_MINOR
-                ),
+                abi: format!("{major}.{minor}"),
             })
         }
     }
@@ -84,11 +147,11 @@ pub fn build(spec: &ScorerSpec) -> Result<Built, RunError> {
 
 /// The built-in scorers with default parameters.
 pub fn builtins() -> Vec<Built> {
-    BUILTIN
+    registry()
         .iter()
-        .filter_map(|n| {
+        .filter_map(|b| {
             build(&ScorerSpec {
-                name: n.to_string(),
+                name: b.name.clone(),
                 params: "{}".into(),
                 origin: "built-in".into(),
                 library: None,
@@ -106,28 +169,42 @@ struct Named<S> {
 }
 
 impl<S: Scorer> Scorer for Named<S> {
-    fn info(&self) -> tally_core::ScorerInfo {
+    fn info(&self) -> ScorerInfo {
         let mut info = self.inner.info();
         info.name = self.name.clone().into();
         info
     }
-    fn score(&self, article: &tally_core::Article<'_>, out: &mut Vec<tally_core::Credit>) {
+    fn score(&self, article: &Article<'_>, out: &mut Vec<Credit>) {
         self.inner.score(article, out)
     }
     fn score_batch(
         &self,
-        articles: &[tally_core::Article<'_>],
-        out: &mut Vec<tally_core::Credit>,
+        articles: &[Article<'_>],
+        out: &mut Vec<Credit>,
         ends: &mut Vec<usize>,
-    ) {
+    ) -> Result<(), ScoreError> {
         self.inner.score_batch(articles, out, ends)
     }
-    fn try_score_batch(
-        &self,
-        articles: &[tally_core::Article<'_>],
-        out: &mut Vec<tally_core::Credit>,
-        ends: &mut Vec<usize>,
-    ) -> Result<(), String> {
-        self.inner.try_score_batch(articles, out, ends)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn the_registry_runs_count_and_share_and_ranks_by_share() {
+        let b = registry().for_config();
+        assert_eq!(b.names, ["count", "share"]);
+        assert_eq!(b.defaults, ["count", "share"]);
+        assert_eq!(b.by.as_deref(), Some("share"));
+        let share = registry().get("share").unwrap();
+        assert!(share.description.contains("Nature Index Share"));
+        assert!((share.build)(r#"{"unaffiliated":"renormalize"}"#).is_ok());
+    }
+
+    #[test]
+    fn an_unknown_builtin_lists_the_known_ones() {
+        let e = registry().build("hindex", "{}").err().unwrap();
+        assert_eq!(e, "unknown scorer `hindex`: built in are count and share");
     }
 }

@@ -78,7 +78,7 @@ fn bad_scorer_params_name_the_scorer_and_the_place() {
     let line = error_line(&o);
     assert!(
         line.starts_with(&format!(
-            "error: {cfg}:5:8: scorer `share`: bad params: unknown variant `keep`"
+            "error: {cfg}:5:8: scorer `share`: bad param `unaffiliated`: unknown variant `keep`"
         )),
         "{line}"
     );

@@ -3,6 +3,9 @@
 //! rankings; each example scorer ranks the worked example as computed by
 //! hand; every kind of broken plugin gives a clear error naming it, and
 //! tally exits non-zero without crashing.
+//!
+//! Every nested build goes under the target folder cargo gave these tests
+//! (`CARGO_TARGET_TMPDIR`), offline and locked to the workspace's Cargo.lock.
 
 use std::path::{Path, PathBuf};
 use std::process::{Command, Output};
@@ -18,20 +21,32 @@ const PLUGINS: &[&str] = &[
     "tally-fractional",
     "tally-test-misbehave",
     "tally-test-wrong-abi",
+    "tally-test-future-minor",
+    "tally-test-bad-kind",
     "tally-test-no-symbol",
 ];
 
-/// Builds every plugin library once (debug, in its own target folder so the
-/// `export` feature of count and share does not touch tally's own build).
+/// The target folder of nested builds: in the one cargo gave these tests,
+/// wherever `CARGO_TARGET_DIR` puts it.
+fn nested_target() -> PathBuf {
+    Path::new(env!("CARGO_TARGET_TMPDIR")).join("plugin-tests")
+}
+
+/// `cargo`, offline: nested builds use what the outer build fetched.
+fn cargo(dir: &Path) -> Command {
+    let mut cmd = Command::new(std::env::var("CARGO").unwrap_or_else(|_| "cargo".into()));
+    cmd.current_dir(dir).arg("--offline");
+    cmd
+}
+
+/// Builds every plugin library once (debug, in a target folder of its own so
+/// the `export` feature of count and share does not touch tally's own build).
 fn libdir() -> &'static Path {
     static DIR: OnceLock<PathBuf> = OnceLock::new();
     DIR.get_or_init(|| {
-        let root = Path::new(env!("CARGO_MANIFEST_DIR"));
-        let target = root.join("target/plugin-tests");
-        let cargo = std::env::var("CARGO").unwrap_or_else(|_| "cargo".into());
-        let mut cmd = Command::new(cargo);
-        cmd.current_dir(root)
-            .args(["build", "--quiet", "--target-dir"])
+        let target = nested_target();
+        let mut cmd = cargo(Path::new(env!("CARGO_MANIFEST_DIR")));
+        cmd.args(["build", "--locked", "--quiet", "--target-dir"])
             .arg(&target)
             .args(["--features", "tally-count/export,tally-share/export"]);
         for p in PLUGINS {
@@ -241,7 +256,7 @@ fn a_broken_plugin_is_named_with_its_fault() {
         ),
         (
             "{ mood = \"nan\" }",
-            "misbehave: unknown field `mood`, expected `mode`",
+            "bad param `mood`: unknown field `mood`, expected `mode`",
         ),
     ];
     for (params, cause) in cases {
@@ -255,6 +270,25 @@ fn a_broken_plugin_is_named_with_its_fault() {
         e.contains(&format!(
             "{}: it was built for scorer ABI 2.0, this tally speaks ABI 1.0",
             wrong.display()
+        )),
+        "{e}"
+    );
+    // A newer minor version may need functions this tally lacks: refused.
+    let next = lib("tally-test-future-minor");
+    let e = broken("next", &next, "", "");
+    assert!(
+        e.contains(&format!(
+            "{}: it was built for scorer ABI 1.1, newer than this tally's ABI 1.0",
+            next.display()
+        )),
+        "{e}"
+    );
+    let odd = lib("tally-test-bad-kind");
+    let e = broken("odd", &odd, "", "");
+    assert!(
+        e.contains(&format!(
+            "{}: describes its scores as kind 7, which the scorer ABI does not define",
+            odd.display()
         )),
         "{e}"
     );
@@ -309,7 +343,8 @@ fn a_pinned_digest_refuses_another_library() {
 
 #[test]
 fn new_scorer_scaffolds_a_crate_that_builds_tests_and_ranks() {
-    let s = Scratch::new("scaffold");
+    // In the target folder: the crate's own `target/` is a nested build.
+    let s = Scratch::under(Path::new(env!("CARGO_TARGET_TMPDIR")), "scaffold");
     let dir = s.path().join("my-count");
     let o = tally(&["new-scorer", "my-count", "--dir", dir.to_str().unwrap()]);
     assert!(o.status.success(), "{}", String::from_utf8_lossy(&o.stderr));
@@ -317,29 +352,31 @@ fn new_scorer_scaffolds_a_crate_that_builds_tests_and_ranks() {
     // Refuses to overwrite.
     let again = tally(&["new-scorer", "my-count", "--dir", dir.to_str().unwrap()]);
     assert_eq!(again.status.code(), Some(1));
-    let cargo = std::env::var("CARGO").unwrap_or_else(|_| "cargo".into());
+    // Locked to the workspace's versions: its lock file starts as a copy of
+    // ours, updated for the crate itself only (no other version moves).
     let root = Path::new(env!("CARGO_MANIFEST_DIR"));
+    std::fs::copy(root.join("Cargo.lock"), dir.join("Cargo.lock")).unwrap();
+    let run = |cmd: &mut Command| {
+        let o = cmd.output().unwrap();
+        assert!(
+            o.status.success(),
+            "{:?}\n{}{}",
+            cmd,
+            String::from_utf8_lossy(&o.stdout),
+            String::from_utf8_lossy(&o.stderr)
+        );
+    };
+    run(cargo(&dir).args(["update", "--workspace", "--quiet"]));
     // Its tests pass (recording its snapshots on this first run).
-    let t = Command::new(&cargo)
-        .current_dir(&dir)
-        .args(["test", "--quiet"])
-        .env("INSTA_UPDATE", "always")
-        .env("CARGO_TARGET_DIR", root.join("target/plugin-tests"))
-        .output()
-        .unwrap();
-    assert!(
-        t.status.success(),
-        "{}{}",
-        String::from_utf8_lossy(&t.stdout),
-        String::from_utf8_lossy(&t.stderr)
-    );
-    // It builds as a shared library that tally loads from the config it came with.
-    let b = Command::new(&cargo)
-        .current_dir(&dir)
-        .args(["build", "--release", "--quiet"])
-        .output()
-        .unwrap();
-    assert!(b.status.success(), "{}", String::from_utf8_lossy(&b.stderr));
+    run(cargo(&dir)
+        .args(["test", "--locked", "--quiet", "--target-dir"])
+        .arg(nested_target())
+        .env("INSTA_UPDATE", "always"));
+    // It builds as a shared library that tally loads from the config it came
+    // with (`target/release/...` of the crate, whatever CARGO_TARGET_DIR says).
+    run(cargo(&dir)
+        .args(["build", "--release", "--locked", "--quiet", "--target-dir"])
+        .arg(dir.join("target")));
     let cfg = dir.join("tally.toml");
     let o = tally(&[
         "rank",

@@ -31,7 +31,7 @@ fn settings(d: &Path, levels: Vec<Level>, format: Format) -> Settings {
         format: Some(format),
         ..Default::default()
     };
-    tally_config::resolve(None, o, tally::scorers::known).unwrap()
+    tally_config::resolve(None, o, &tally::scorers::registry().for_config()).unwrap()
 }
 
 #[test]

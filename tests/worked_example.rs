@@ -23,7 +23,7 @@ fn settings(input: &str, level: Level, years: &str, format: Format) -> Settings 
         strict: Some(true),
         ..Default::default()
     };
-    tally_config::resolve(None, o, tally::scorers::known).unwrap()
+    tally_config::resolve(None, o, &tally::scorers::registry().for_config()).unwrap()
 }
 
 fn run(input: &str, level: Level, years: &str, format: Format) -> String {

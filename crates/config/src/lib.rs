@@ -401,12 +401,43 @@ fn params_json(t: &toml::Table) -> String {
     serde_json::to_string(t).unwrap_or_else(|_| "{}".into())
 }
 
-/// Reads a config file and applies the overrides; `builtin` lists the scorer
-/// names that exist (used to check `[[scorer]] name` and `--scorers`).
+/// The built-in scorers, as the driver's registry describes them: config
+/// checks scorer names against them and takes its defaults from them, so it
+/// spells no scorer name itself.
+#[derive(Clone, Debug, Default, PartialEq, Eq)]
+pub struct Builtins {
+    /// The name of every built-in scorer.
+    pub names: Vec<String>,
+    /// The scorers run, in column order, when neither the config nor
+    /// `--scorers` names any.
+    pub defaults: Vec<String>,
+    /// The primary scorer when `rank.by` is not given, if it is run
+    /// (otherwise the first scorer is).
+    pub by: Option<String>,
+}
+
+impl Builtins {
+    fn knows(&self, name: &str) -> bool {
+        self.names.iter().any(|n| n == name)
+    }
+
+    /// The names as `a, b and c`, for messages.
+    pub fn listed(&self) -> String {
+        match self.names.split_last() {
+            None => "none".into(),
+            Some((last, [])) => last.clone(),
+            Some((last, rest)) => format!("{} and {last}", rest.join(", ")),
+        }
+    }
+}
+
+/// Reads a config file and applies the overrides; `builtins` says which
+/// scorers exist without a library (to check `[[scorer]] name` and
+/// `--scorers`) and which run and rank by default.
 pub fn resolve(
     config: Option<&Path>,
     o: Overrides,
-    known_scorer: impl Fn(&str) -> bool,
+    builtins: &Builtins,
 ) -> Result<Settings, ConfigError> {
     let (file, text) = match config {
         Some(p) => {
@@ -490,10 +521,13 @@ pub fn resolve(
     let mut from_file: Vec<ScorerSpec> = Vec::new();
     for s in &fc.scorer {
         let name = s.name.get_ref().clone();
-        if s.library.is_none() && !known_scorer(&name) {
+        if s.library.is_none() && !builtins.knows(&name) {
             return Err(loc.at(
                 s.name.span().start,
-                format!("unknown scorer `{name}`: built in are count and share; name a plugin's shared library with `library = \"path/to/lib\"`"),
+                format!(
+                    "unknown scorer `{name}`: built in are {}; name a plugin's shared library with `library = \"path/to/lib\"`",
+                    builtins.listed()
+                ),
             ));
         }
         if let Some(h) = &s.sha256 {
@@ -537,9 +571,10 @@ pub fn resolve(
                     continue;
                 }
                 let configured = from_file.iter().find(|s| s.name == name).cloned();
-                if configured.is_none() && !known_scorer(&name) {
+                if configured.is_none() && !builtins.knows(&name) {
                     return Err(ConfigError::Invalid(format!(
-                        "--scorers: unknown scorer `{name}`: built in are count and share; plugins are named in a config file"
+                        "--scorers: unknown scorer `{name}`: built in are {}; plugins are named in a config file",
+                        builtins.listed()
                     )));
                 }
                 out.push(configured.unwrap_or(ScorerSpec {
@@ -552,10 +587,11 @@ pub fn resolve(
             }
             out
         }
-        None if from_file.is_empty() => ["count", "share"]
+        None if from_file.is_empty() => builtins
+            .defaults
             .iter()
             .map(|n| ScorerSpec {
-                name: n.to_string(),
+                name: n.clone(),
                 params: "{}".into(),
                 origin: "default".into(),
                 library: None,
@@ -594,13 +630,12 @@ pub fn resolve(
             }
             b.get_ref().clone()
         }
-        (None, None) => {
-            if scorers.iter().any(|s| s.name == "share") {
-                "share".into()
-            } else {
-                scorers[0].name.clone()
-            }
-        }
+        (None, None) => builtins
+            .by
+            .iter()
+            .find(|b| scorers.iter().any(|s| s.name == **b))
+            .unwrap_or(&scorers[0].name)
+            .clone(),
     };
     let top = match (o.top, &fc.rank.top) {
         (Some(0), _) => None,

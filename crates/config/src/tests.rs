@@ -1,7 +1,12 @@
 use super::*;
 
-fn known(n: &str) -> bool {
-    n == "count" || n == "share"
+/// The driver's registry, as config sees it.
+fn builtins() -> Builtins {
+    Builtins {
+        names: vec!["count".into(), "share".into()],
+        defaults: vec!["count".into(), "share".into()],
+        by: Some("share".into()),
+    }
 }
 
 fn with_config(text: &str, o: Overrides) -> Result<Settings, ConfigError> {
@@ -13,7 +18,7 @@ fn with_config(text: &str, o: Overrides) -> Result<Settings, ConfigError> {
     std::fs::create_dir_all(&dir).unwrap();
     let path = dir.join("run.toml");
     std::fs::write(&path, text).unwrap();
-    let r = resolve(Some(&path), o, known);
+    let r = resolve(Some(&path), o, &builtins());
     std::fs::remove_dir_all(&dir).unwrap();
     r
 }
@@ -101,7 +106,7 @@ fn defaults_without_a_config() {
         works: vec!["w.jsonl".into()],
         ..Default::default()
     };
-    let s = resolve(None, o, known).unwrap();
+    let s = resolve(None, o, &builtins()).unwrap();
     assert_eq!(s.levels, vec![Level::City]);
     assert_eq!(s.types, Some(vec!["article".into()]));
     let names: Vec<_> = s.scorers.iter().map(|s| s.name.as_str()).collect();
@@ -162,7 +167,7 @@ fn csv_needs_one_level() {
         format: Some(Format::Csv),
         ..Default::default()
     };
-    assert!(resolve(None, o, known)
+    assert!(resolve(None, o, &builtins())
         .unwrap_err()
         .to_string()
         .contains("CSV holds one ranking"));
@@ -201,4 +206,44 @@ fn plugin_libraries_are_relative_to_the_config() {
         Some("abcdef0123456789abcdef0123456789abcdef0123456789abcdef0123456789")
     );
     assert_eq!(s.by, "harmonic");
+}
+
+#[test]
+fn defaults_and_names_come_from_the_registry() {
+    let other = Builtins {
+        names: vec!["a".into(), "b".into(), "c".into()],
+        defaults: vec!["b".into()],
+        by: Some("c".into()),
+    };
+    let o = || Overrides {
+        works: vec!["w".into()],
+        ..Default::default()
+    };
+    let s = resolve(None, o(), &other).unwrap();
+    let names: Vec<_> = s.scorers.iter().map(|s| s.name.as_str()).collect();
+    // `c` ranks by default only when it is run.
+    assert_eq!((names, s.by.as_str()), (vec!["b"], "b"));
+    let s = resolve(
+        None,
+        Overrides {
+            scorers: Some(vec!["a".into(), "c".into()]),
+            ..o()
+        },
+        &other,
+    )
+    .unwrap();
+    assert_eq!(s.by, "c");
+    let e = resolve(
+        None,
+        Overrides {
+            scorers: Some(vec!["count".into()]),
+            ..o()
+        },
+        &other,
+    )
+    .unwrap_err();
+    assert_eq!(
+        e.to_string(),
+        "--scorers: unknown scorer `count`: built in are a, b and c; plugins are named in a config file"
+    );
 }

@@ -10,6 +10,13 @@
 //!
 //! This crate depends on nothing: plugin authors depend on it alone.
 //!
+//! The contract is fallible in one place only: [`Scorer::score_batch`], the
+//! one entry point the engine calls, returns a [`ScoreError`]. A scorer in
+//! this process implements the infallible [`Scorer::score`] and keeps the
+//! batch default; a scorer behind the C ABI ([`abi::Foreign`]) can panic or
+//! break the rules, and its `score_batch` says so. [`Validator`] holds the
+//! rules, for tally and for tests alike.
+//!
 //! ```
 //! use tally_core::{Article, Credit, Scorer, ScorerInfo, ScoreKind};
 //!
@@ -38,7 +45,15 @@
 //! assert_eq!(out, vec![Credit { entity: 0, credit: 1.0 }]);
 //! ```
 
+#![deny(unsafe_op_in_unsafe_fn)]
+#![warn(clippy::undocumented_unsafe_blocks)]
+
 pub mod abi;
+mod error;
+mod validate;
+
+pub use error::{ParamsError, ScoreError, ScoreErrorKind};
+pub use validate::Validator;
 
 use std::borrow::Cow;
 use std::fmt;
@@ -208,8 +223,13 @@ impl ScorerInfo {
 
 /// A counting method.
 ///
-/// Implement [`Scorer::info`] and [`Scorer::score`]; the batch entry point
-/// has a default that loops.
+/// Implement [`Scorer::info`] and [`Scorer::score`]; [`Scorer::score_batch`]
+/// has a default that loops over `score` and cannot fail.
+///
+/// The engine calls only `score_batch`: it is the one path, and the one that
+/// can fail. A scorer behind the C ABI overrides it to call the plugin and
+/// validate what comes back, so a panic or a broken rule in a plugin is an
+/// `Err`, never dropped credits.
 pub trait Scorer: Send + Sync {
     /// Name, version, description and kind.
     fn info(&self) -> ScorerInfo;
@@ -221,24 +241,18 @@ pub trait Scorer: Send + Sync {
 
     /// Scores many articles: appends their credits to `out` and, after each
     /// article, pushes `out.len()` to `ends`, so article `j`'s credits are
-    /// `out[ends[j-1]..ends[j]]`.
-    fn score_batch(&self, articles: &[Article<'_>], out: &mut Vec<Credit>, ends: &mut Vec<usize>) {
-        for article in articles {
-            self.score(article, out);
-            ends.push(out.len());
-        }
-    }
-
-    /// [`Scorer::score_batch`] for callers that must learn of failures: a
-    /// scorer behind the C ABI can panic or return bad credits, and says so
-    /// here. In-process scorers keep the default, which cannot fail.
-    fn try_score_batch(
+    /// `out[ends[j-1]..ends[j]]`. On `Err` the caller discards what was
+    /// appended.
+    fn score_batch(
         &self,
         articles: &[Article<'_>],
         out: &mut Vec<Credit>,
         ends: &mut Vec<usize>,
-    ) -> Result<(), String> {
-        self.score_batch(articles, out, ends);
+    ) -> Result<(), ScoreError> {
+        for article in articles {
+            self.score(article, out);
+            ends.push(out.len());
+        }
         Ok(())
     }
 }
@@ -284,27 +298,38 @@ pub fn credit_by_position(
 }
 
 /// For scorers without parameters: accepts an empty object (or nothing) and
-/// refuses anything else with a message naming the scorer.
+/// refuses anything else, naming the first key when there is one.
 ///
 /// ```
-/// assert!(tally_core::no_params("harmonic", " {} ").is_ok());
-/// assert_eq!(
-///     tally_core::no_params("harmonic", r#"{"cap":3}"#).unwrap_err(),
-///     r#"harmonic takes no params, got {"cap":3}"#
-/// );
+/// use tally_core::{no_params, ParamsError};
+/// assert!(no_params(" {} ").is_ok());
+/// let e = no_params(r#"{"cap":3}"#).unwrap_err();
+/// assert_eq!(e, ParamsError::at("cap", "not a parameter (this scorer takes none)"));
+/// assert_eq!(e.to_string(), "bad param `cap`: not a parameter (this scorer takes none)");
+/// assert_eq!(no_params("[1]").unwrap_err().key, None);
 /// ```
-pub fn no_params(scorer: &str, json: &str) -> Result<(), String> {
+pub fn no_params(json: &str) -> Result<(), ParamsError> {
     match json.trim() {
         "" | "{}" => Ok(()),
-        other => Err(format!("{scorer} takes no params, got {other}")),
+        other => Err(match first_key(other) {
+            Some(key) => ParamsError::at(key, "not a parameter (this scorer takes none)"),
+            None => ParamsError::new(format!("this scorer takes none, got {other}")),
+        }),
     }
+}
+
+/// The first key of a JSON object, when it has no escapes.
+fn first_key(json: &str) -> Option<&str> {
+    let rest = json.strip_prefix('{')?.trim_start().strip_prefix('"')?;
+    let key = &rest[..rest.find('"')?];
+    (!key.contains('\\')).then_some(key)
 }
 
 /// A scorer that can be built from its parameters, given as a JSON object (the
 /// scorer's `[scorer.params]` table from the TOML config; `{}` when absent).
 pub trait FromParams: Sized {
     /// Parses the parameters; the error says which key is wrong and why.
-    fn from_params(json: &str) -> Result<Self, String>;
+    fn from_params(json: &str) -> Result<Self, ParamsError>;
 }
 
 impl<S: Scorer + ?Sized> Scorer for Box<S> {
@@ -314,16 +339,13 @@ impl<S: Scorer + ?Sized> Scorer for Box<S> {
     fn score(&self, article: &Article<'_>, out: &mut Vec<Credit>) {
         (**self).score(article, out)
     }
-    fn score_batch(&self, articles: &[Article<'_>], out: &mut Vec<Credit>, ends: &mut Vec<usize>) {
-        (**self).score_batch(articles, out, ends)
-    }
-    fn try_score_batch(
+    fn score_batch(
         &self,
         articles: &[Article<'_>],
         out: &mut Vec<Credit>,
         ends: &mut Vec<usize>,
-    ) -> Result<(), String> {
-        (**self).try_score_batch(articles, out, ends)
+    ) -> Result<(), ScoreError> {
+        (**self).score_batch(articles, out, ends)
     }
 }
 

@@ -583,10 +583,10 @@ fn flush(
         ends.clear();
         let name = || scorer.info().name.into_owned();
         scorer
-            .try_score_batch(&articles, credits, ends)
-            .map_err(|message| EngineError::Scorer {
+            .score_batch(&articles, credits, ends)
+            .map_err(|e| EngineError::Scorer {
                 scorer: name(),
-                message,
+                message: e.to_string(),
             })?;
         if ends.len() != n {
             return Err(EngineError::Scorer {

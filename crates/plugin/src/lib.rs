@@ -8,11 +8,13 @@
 //! made from it stay valid until the process ends. [`scorer`] then builds a
 //! [`Foreign`] scorer, which the engine uses like any other.
 
+#![warn(clippy::undocumented_unsafe_blocks)]
+
 use sha2::{Digest, Sha256};
 use std::collections::HashMap;
 use std::path::{Path, PathBuf};
 use std::sync::Mutex;
-use tally_core::abi::{check, Foreign, ScorerVTable, SYMBOL_NAME};
+use tally_core::abi::{check, CreateError, Foreign, Mismatch, ScorerVTable, Table, SYMBOL_NAME};
 
 /// Why a plugin could not be used. Every message names the library.
 #[derive(Debug, thiserror::Error)]
@@ -50,23 +52,24 @@ pub enum PluginError {
         path: PathBuf,
     },
     /// The table is not one this tally can use.
-    #[error("{}: {message}", path.display())]
+    #[error("{}: {mismatch}", path.display())]
     Abi {
         /// The library.
         path: PathBuf,
         /// What does not match.
-        message: String,
+        mismatch: Mismatch,
     },
-    /// The scorer refused its parameters or could not describe itself.
-    #[error("{0}")]
-    Create(String),
+    /// The scorer refused its parameters or could not be made or described
+    /// (the error names the library).
+    #[error(transparent)]
+    Create(#[from] CreateError),
 }
 
 /// A plugin library, checked and loaded.
 #[derive(Clone, Copy, Debug)]
 pub struct Plugin {
-    /// Its scorer table.
-    pub vtable: &'static ScorerVTable,
+    /// Its scorer table, checked.
+    pub table: Table,
 }
 
 static LOADED: Mutex<Option<HashMap<PathBuf, Plugin>>> = Mutex::new(None);
@@ -122,7 +125,7 @@ pub fn load(path: &Path, sha256: Option<&str>) -> Result<(PathBuf, Plugin), Plug
     if let Some(p) = cache.get_or_insert_with(HashMap::new).get(&key) {
         return Ok((found, *p));
     }
-    // Safety: loading runs the library's initialisers; the user named this
+    // SAFETY: loading runs the library's initialisers; the user named this
     // library in their config, which is the trust decision (pin it with sha256).
     let lib = unsafe { libloading::Library::new(&found) }.map_err(|e| PluginError::Open {
         path: found.clone(),
@@ -131,19 +134,22 @@ pub fn load(path: &Path, sha256: Option<&str>) -> Result<(PathBuf, Plugin), Plug
     // Never unloaded: tables and handles from it live as long as the process.
     let lib: &'static libloading::Library = Box::leak(Box::new(lib));
     type Entry = unsafe extern "C" fn() -> *const ScorerVTable;
+    // SAFETY: the ABI gives the symbol this type; a library that exports the
+    // name with another type breaks the ABI (as does any wrong table).
     let entry =
         unsafe { lib.get::<Entry>(format!("{SYMBOL_NAME}\0").as_bytes()) }.map_err(|_| {
             PluginError::NoSymbol {
                 path: found.clone(),
             }
         })?;
-    // Safety: the symbol is the ABI entry point; `check` reads the header
-    // (magic, then version, then size) before trusting the rest.
-    let vtable = unsafe { check(entry()) }.map_err(|m| PluginError::Abi {
+    // SAFETY: the symbol is the ABI entry point, in a library never
+    // unloaded; `check` reads the header (magic, then version, then size)
+    // before it reads any more of the table.
+    let table = unsafe { check(entry()) }.map_err(|mismatch| PluginError::Abi {
         path: found.clone(),
-        message: m.to_string(),
+        mismatch,
     })?;
-    let plugin = Plugin { vtable };
+    let plugin = Plugin { table };
     cache.get_or_insert_with(HashMap::new).insert(key, plugin);
     Ok((found, plugin))
 }
@@ -156,7 +162,7 @@ pub fn scorer(
 ) -> Result<(PathBuf, Foreign), PluginError> {
     let (found, plugin) = load(path, sha256)?;
     let label = found.display().to_string();
-    let foreign = Foreign::new(plugin.vtable, params, &label).map_err(PluginError::Create)?;
+    let foreign = Foreign::new(plugin.table, params, &label)?;
     Ok((found, foreign))
 }
 

@@ -8,7 +8,9 @@
 //!   article views a scorer receives, plus edge cases (empty bylines,
 //!   unresolved slots, 3,000 authors); [`views::ranking_csv`] ranks a scorer
 //!   on them without the rest of tally.
-//! - [`check_contract`]: what every scorer must satisfy.
+//! - [`check_contract`]: what every scorer must satisfy, checked through the
+//!   fallible batch path; [`check_contract_with_abi`]: the same for a scorer
+//!   type, directly and through the C ABI, with the two compared.
 //! - [`via_abi`]: a scorer sent through the C ABI in-process, to prove the
 //!   exported plugin behaves like the type itself.
 //! - [`assert_scorer_snapshot!`]: insta snapshots of a scorer's rankings of
@@ -29,10 +31,13 @@
 //! assert!(csv.starts_with("rank,entity_id,score\n1,1816670,0.708333\n"));
 //! ```
 
+#![warn(clippy::undocumented_unsafe_blocks)]
+
+mod contract;
 pub mod views;
 
+pub use contract::{check_contract, check_contract_with_abi, via_abi, ContractError, Violation};
 pub use insta;
-pub use views::{check_contract, via_abi};
 
 /// Snapshots a scorer's rankings of the worked example at every level for
 /// 2021 and 2022 (`views::ranking_csv`), with insta, in the calling crate.
@@ -153,7 +158,13 @@ impl Scratch {
     /// A new, empty folder in the temporary directory, named after `name`
     /// and the process (so parallel tests and runs do not collide).
     pub fn new(name: &str) -> Scratch {
-        let p = std::env::temp_dir().join(format!("tally-test-{name}-{}", std::process::id()));
+        Scratch::under(&std::env::temp_dir(), name)
+    }
+
+    /// [`Scratch::new`], in `parent` instead of the temporary directory (for
+    /// builds that belong in the test's target folder).
+    pub fn under(parent: &std::path::Path, name: &str) -> Scratch {
+        let p = parent.join(format!("tally-test-{name}-{}", std::process::id()));
         let _ = std::fs::remove_dir_all(&p);
         std::fs::create_dir_all(&p).unwrap_or_else(|e| panic!("{}: {e}", p.display()));
         Scratch(p)

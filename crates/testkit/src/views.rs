@@ -1,9 +1,8 @@
-//! The worked example as article views, resolved by hand at each level, and
-//! what every scorer must satisfy on them.
+//! The worked example as article views, resolved by hand at each level, the
+//! edge cases, and rankings of a scorer on them.
 
 use std::collections::BTreeMap;
-use tally_core::abi::{check, vtable, Foreign};
-use tally_core::{Article, Credit, FromParams, ScoreKind, Scorer, UNRESOLVED};
+use tally_core::{Article, ScoreKind, Scorer, UNRESOLVED};
 
 /// One article: year and the entity ids of each authorship's slots.
 pub type Byline = (i32, Vec<Vec<u32>>);
@@ -61,8 +60,19 @@ pub fn edge_cases() -> Vec<Byline> {
     ]
 }
 
+/// The sets of articles every contract check runs on, each with its name:
+/// the worked example at every level, then the edge cases.
+pub fn fixture_sets() -> Vec<(String, Vec<Byline>)> {
+    let mut sets: Vec<(String, Vec<Byline>)> = ["institution", "city", "country"]
+        .iter()
+        .map(|l| (format!("worked example, {l} level"), worked_example(l).1))
+        .collect();
+    sets.push(("edge cases".into(), edge_cases()));
+    sets
+}
+
 /// Flat arrays for a list of bylines, and views over them.
-struct Flat {
+pub(crate) struct Flat {
     offsets: Vec<u32>,
     starts: Vec<usize>,
     slots: Vec<u32>,
@@ -70,7 +80,7 @@ struct Flat {
 }
 
 impl Flat {
-    fn new(articles: &[Byline]) -> Flat {
+    pub(crate) fn new(articles: &[Byline]) -> Flat {
         let mut f = Flat {
             offsets: Vec::new(),
             starts: Vec::new(),
@@ -90,7 +100,7 @@ impl Flat {
         f
     }
 
-    fn views(&self) -> Vec<Article<'_>> {
+    pub(crate) fn views(&self) -> Vec<Article<'_>> {
         (0..self.years.len())
             .map(|j| {
                 let run = &self.offsets[self.starts[j]..self.starts[j + 1]];
@@ -106,7 +116,11 @@ pub fn scorer_name<S: Scorer + ?Sized>(scorer: &S) -> String {
     scorer.info().name.into_owned()
 }
 
-/// A scorer's totals per entity id over the worked example's works of `year`.
+/// A scorer's totals per entity id over the worked example's works of `year`,
+/// scored as one batch.
+///
+/// # Panics
+/// When the scorer fails, with its error.
 pub fn totals<S: Scorer + ?Sized>(
     scorer: &S,
     level: &str,
@@ -115,9 +129,9 @@ pub fn totals<S: Scorer + ?Sized>(
     let (ids, articles) = worked_example(level);
     let articles: Vec<Byline> = articles.into_iter().filter(|(y, _)| *y == year).collect();
     let flat = Flat::new(&articles);
-    let mut out = Vec::new();
-    for a in flat.views() {
-        scorer.score(&a, &mut out);
+    let (mut out, mut ends) = (Vec::new(), Vec::new());
+    if let Err(e) = scorer.score_batch(&flat.views(), &mut out, &mut ends) {
+        panic!("{}: {e}", scorer_name(scorer));
     }
     let mut m = BTreeMap::new();
     for c in out {
@@ -154,77 +168,4 @@ pub fn ranking_csv<S: Scorer + ?Sized>(scorer: &S, level: &str, year: i32) -> St
         csv.push_str(&format!("{rank},{id},{v}\n"));
     }
     csv
-}
-
-fn resolved(a: &Article<'_>) -> Vec<u32> {
-    a.slots()
-        .iter()
-        .copied()
-        .filter(|e| *e != UNRESOLVED)
-        .collect()
-}
-
-/// Checks what every scorer must satisfy, on the worked example at every
-/// level and on [`edge_cases`]: the same input gives the same credits; every
-/// credit is finite and non-negative and goes to an entity on the article;
-/// the batch entry point gives what one-by-one scoring gives.
-pub fn check_contract<S: Scorer + ?Sized>(scorer: &S) -> Result<(), String> {
-    let name = scorer_name(scorer);
-    let mut sets: Vec<(String, Vec<Byline>)> = ["institution", "city", "country"]
-        .iter()
-        .map(|l| (format!("worked example, {l} level"), worked_example(l).1))
-        .collect();
-    sets.push(("edge cases".into(), edge_cases()));
-    for (what, articles) in sets {
-        let flat = Flat::new(&articles);
-        let views = flat.views();
-        let mut one_by_one: Vec<Credit> = Vec::new();
-        let mut ends_one = Vec::new();
-        for (j, a) in views.iter().enumerate() {
-            let mut first = Vec::new();
-            let mut second = Vec::new();
-            scorer.score(a, &mut first);
-            scorer.score(a, &mut second);
-            if first != second {
-                return Err(format!(
-                    "{name}: {what}, article {j}: two runs gave different credits"
-                ));
-            }
-            let on = resolved(a);
-            for c in &first {
-                if !c.credit.is_finite() || c.credit < 0.0 {
-                    return Err(format!(
-                        "{name}: {what}, article {j}: credit {} is not finite and non-negative",
-                        c.credit
-                    ));
-                }
-                if !on.contains(&c.entity) {
-                    return Err(format!(
-                        "{name}: {what}, article {j}: credit to entity {}, which is not on the article",
-                        c.entity
-                    ));
-                }
-            }
-            one_by_one.extend(first);
-            ends_one.push(one_by_one.len());
-        }
-        let mut batch = Vec::new();
-        let mut ends = Vec::new();
-        scorer.score_batch(&views, &mut batch, &mut ends);
-        if batch != one_by_one || ends != ends_one {
-            return Err(format!(
-                "{name}: {what}: score_batch differs from scoring one by one"
-            ));
-        }
-    }
-    Ok(())
-}
-
-/// Sends scorer type `T` through the C ABI in-process (the table that
-/// `export_scorer!` exports, checked as tally checks a loaded plugin), and
-/// returns the driver-side scorer.
-pub fn via_abi<T: Scorer + FromParams + 'static>(params: &str) -> Result<Foreign, String> {
-    let table: &'static _ = Box::leak(Box::new(vtable::<T>()));
-    let checked = unsafe { check(table) }.map_err(|m| m.to_string())?;
-    Foreign::new(checked, params, "in-process ABI round trip")
 }

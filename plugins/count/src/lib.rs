@@ -5,21 +5,17 @@
 //! computed per level from that level's distinct entities: a city with two
 //! institutions on one article counts 1, not 2.
 
-use serde::Deserialize;
-use tally_core::{Article, Credit, FromParams, ScoreKind, Scorer, ScorerInfo, UNRESOLVED};
+use tally_core::{
+    Article, Credit, FromParams, ParamsError, ScoreKind, Scorer, ScorerInfo, UNRESOLVED,
+};
 
 /// Whole counting. Takes no parameters.
 #[derive(Clone, Debug, Default)]
 pub struct Count;
 
-#[derive(Deserialize)]
-#[serde(deny_unknown_fields)]
-struct Params {}
-
 impl FromParams for Count {
-    fn from_params(json: &str) -> Result<Self, String> {
-        serde_json::from_str::<Params>(json).map_err(|e| format!("count: {e}"))?;
-        Ok(Count)
+    fn from_params(json: &str) -> Result<Self, ParamsError> {
+        tally_core::no_params(json).map(|()| Count)
     }
 }
 
@@ -93,6 +89,11 @@ mod tests {
     fn params_must_be_empty() {
         assert!(Count::from_params("{}").is_ok());
         let err = Count::from_params(r#"{"cap": 3}"#).unwrap_err();
-        assert!(err.contains("unknown field `cap`"), "{err}");
+        assert_eq!(err.key.as_deref(), Some("cap"));
+    }
+
+    #[test]
+    fn keeps_the_contract_directly_and_through_the_abi() {
+        tally_testkit::check_contract_with_abi::<Count>("{}").unwrap();
     }
 }

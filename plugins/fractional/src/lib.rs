@@ -18,7 +18,9 @@
 //! ```
 
 use serde::Deserialize;
-use tally_core::{credit_by_position, Article, Credit, FromParams, ScoreKind, Scorer, ScorerInfo};
+use tally_core::{
+    credit_by_position, Article, Credit, FromParams, ParamsError, ScoreKind, Scorer, ScorerInfo,
+};
 
 /// Fractional counting over at most `cap` authors.
 #[derive(Clone, Copy, Debug, Default, PartialEq, Eq)]
@@ -34,10 +36,19 @@ struct Params {
 }
 
 impl FromParams for Fractional {
-    fn from_params(json: &str) -> Result<Self, String> {
-        let p: Params = serde_json::from_str(json).map_err(|e| format!("fractional: {e}"))?;
+    fn from_params(json: &str) -> Result<Self, ParamsError> {
+        // serde_path_to_error names the key that is wrong ("." for the whole).
+        let p: Params =
+            serde_path_to_error::deserialize(&mut serde_json::Deserializer::from_str(json))
+                .map_err(|e| match e.path().to_string().as_str() {
+                    "." => ParamsError::new(e.inner().to_string()),
+                    key => ParamsError::at(key, e.inner().to_string()),
+                })?;
         match p.cap {
-            Some(c) if c < 1 => Err(format!("fractional: cap must be at least 1, got {c}")),
+            Some(c) if c < 1 => Err(ParamsError::at(
+                "cap",
+                format!("must be at least 1, got {c}"),
+            )),
             cap => Ok(Fractional {
                 cap: cap.map(|c| c as usize),
             }),
@@ -102,25 +113,28 @@ mod tests {
             Fractional::from_params(r#"{"cap": 10}"#).unwrap().cap,
             Some(10)
         );
-        assert!(Fractional::from_params(r#"{"cap": 0}"#)
-            .unwrap_err()
-            .contains("at least 1"));
-        assert!(Fractional::from_params(r#"{"limit": 3}"#)
-            .unwrap_err()
-            .contains("unknown field `limit`"));
-        assert!(tally_testkit::via_abi::<Fractional>(r#"{"cap": -1}"#)
-            .unwrap_err()
-            .contains("cap must be at least 1"));
+        assert_eq!(
+            Fractional::from_params(r#"{"cap": 0}"#).unwrap_err(),
+            ParamsError::at("cap", "must be at least 1, got 0")
+        );
+        let e = Fractional::from_params(r#"{"limit": 3}"#).unwrap_err();
+        assert_eq!(e.key.as_deref(), Some("limit"));
+        assert!(e.message.contains("unknown field `limit`"), "{e}");
+        // Through the ABI the error keeps its key.
+        let e = tally_testkit::via_abi::<Fractional>(r#"{"cap": -1}"#).unwrap_err();
+        assert_eq!(
+            e.kind,
+            tally_core::abi::CreateErrorKind::Params(ParamsError::at(
+                "cap",
+                "must be at least 1, got -1"
+            ))
+        );
     }
 
     #[test]
     fn keeps_the_contract_directly_and_through_the_abi() {
-        let s = Fractional { cap: Some(3) };
-        tally_testkit::check_contract(&s).unwrap();
-        tally_testkit::check_contract(
-            &tally_testkit::via_abi::<Fractional>(r#"{"cap": 3}"#).unwrap(),
-        )
-        .unwrap();
+        tally_testkit::check_contract_with_abi::<Fractional>(r#"{"cap": 3}"#).unwrap();
+        tally_testkit::check_contract_with_abi::<Fractional>("{}").unwrap();
     }
 
     #[test]

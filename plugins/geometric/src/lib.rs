@@ -12,7 +12,9 @@
 //! evaluation studies", Journal of the American Society for Information
 //! Science 51(2), 145-157.
 
-use tally_core::{credit_by_position, Article, Credit, FromParams, ScoreKind, Scorer, ScorerInfo};
+use tally_core::{
+    credit_by_position, Article, Credit, FromParams, ParamsError, ScoreKind, Scorer, ScorerInfo,
+};
 
 /// Geometric counting. Takes no parameters.
 #[derive(Clone, Copy, Debug, Default)]
@@ -36,8 +38,8 @@ impl Scorer for Geometric {
 }
 
 impl FromParams for Geometric {
-    fn from_params(json: &str) -> Result<Self, String> {
-        tally_core::no_params("geometric", json).map(|()| Geometric)
+    fn from_params(json: &str) -> Result<Self, ParamsError> {
+        tally_core::no_params(json).map(|()| Geometric)
     }
 }
 
@@ -70,8 +72,8 @@ mod tests {
 
     #[test]
     fn keeps_the_contract_directly_and_through_the_abi() {
-        tally_testkit::check_contract(&Geometric).unwrap();
-        tally_testkit::check_contract(&tally_testkit::via_abi::<Geometric>("{}").unwrap()).unwrap();
+        tally_testkit::check_contract_with_abi::<Geometric>("{}").unwrap();
+        assert!(tally_testkit::via_abi::<Geometric>(r#"{"x":1}"#).is_err());
     }
 
     #[test]

@@ -10,7 +10,8 @@
 
 use serde::Deserialize;
 use tally_core::{
-    credit_by_position, Article, Credit, FromParams, ScoreKind, Scorer, ScorerInfo, UNRESOLVED,
+    credit_by_position, Article, Credit, FromParams, ParamsError, ScoreKind, Scorer, ScorerInfo,
+    UNRESOLVED,
 };
 
 /// What happens to the part of an authorship without a resolved institution.
@@ -39,8 +40,13 @@ struct Params {
 }
 
 impl FromParams for Share {
-    fn from_params(json: &str) -> Result<Self, String> {
-        let p: Params = serde_json::from_str(json).map_err(|e| format!("share: {e}"))?;
+    fn from_params(json: &str) -> Result<Self, ParamsError> {
+        let p: Params =
+            serde_path_to_error::deserialize(&mut serde_json::Deserializer::from_str(json))
+                .map_err(|e| match e.path().to_string().as_str() {
+                    "." => ParamsError::new(e.inner().to_string()),
+                    key => ParamsError::at(key, e.inner().to_string()),
+                })?;
         Ok(Share {
             unaffiliated: p.unaffiliated,
         })
@@ -156,7 +162,17 @@ mod tests {
             Unaffiliated::Renormalize
         );
         let err = Share::from_params(r#"{"unaffiliated":"keep"}"#).unwrap_err();
-        assert!(err.contains("unknown variant `keep`"), "{err}");
-        assert!(Share::from_params(r#"{"policy":"drop"}"#).is_err());
+        assert_eq!(err.key.as_deref(), Some("unaffiliated"));
+        assert!(err.message.contains("unknown variant `keep`"), "{err}");
+        let err = Share::from_params(r#"{"policy":"drop"}"#).unwrap_err();
+        assert_eq!(err.key.as_deref(), Some("policy"));
+        assert_eq!(Share::from_params("[").unwrap_err().key, None);
+    }
+
+    #[test]
+    fn keeps_the_contract_directly_and_through_the_abi() {
+        tally_testkit::check_contract_with_abi::<Share>("{}").unwrap();
+        tally_testkit::check_contract_with_abi::<Share>(r#"{"unaffiliated":"renormalize"}"#)
+            .unwrap();
     }
 }

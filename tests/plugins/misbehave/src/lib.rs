@@ -7,7 +7,9 @@
 //! `none` (behaves: 1 to each resolved slot). Unknown params are refused.
 
 use serde::Deserialize;
-use tally_core::{Article, Credit, FromParams, ScoreKind, Scorer, ScorerInfo, UNRESOLVED};
+use tally_core::{
+    Article, Credit, FromParams, ParamsError, ScoreKind, Scorer, ScorerInfo, UNRESOLVED,
+};
 
 /// The misbehaving scorer.
 pub struct Misbehave {
@@ -21,8 +23,13 @@ struct Params {
 }
 
 impl FromParams for Misbehave {
-    fn from_params(json: &str) -> Result<Self, String> {
-        let p: Params = serde_json::from_str(json).map_err(|e| format!("misbehave: {e}"))?;
+    fn from_params(json: &str) -> Result<Self, ParamsError> {
+        let p: Params =
+            serde_path_to_error::deserialize(&mut serde_json::Deserializer::from_str(json))
+                .map_err(|e| match e.path().to_string().as_str() {
+                    "." => ParamsError::new(e.inner().to_string()),
+                    key => ParamsError::at(key, e.inner().to_string()),
+                })?;
         Ok(Misbehave { mode: p.mode })
     }
 }

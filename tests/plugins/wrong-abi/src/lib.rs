@@ -2,7 +2,7 @@
 //! tally (ABI 1) must refuse before calling anything.
 
 use tally_core::abi::{vtable, ScorerVTable};
-use tally_core::{Article, Credit, FromParams, ScoreKind, Scorer, ScorerInfo};
+use tally_core::{Article, Credit, FromParams, ParamsError, ScoreKind, Scorer, ScorerInfo};
 
 /// Never called.
 pub struct Future;
@@ -20,7 +20,7 @@ impl Scorer for Future {
 }
 
 impl FromParams for Future {
-    fn from_params(_: &str) -> Result<Self, String> {
+    fn from_params(_: &str) -> Result<Self, ParamsError> {
         Ok(Future)
     }
 }
