@@ -107,10 +107,12 @@ pub fn build_report_with(
     let plan = Plan {
         levels: settings.levels.clone(),
         strict: settings.strict,
-        share_column: settings
-            .scorers
-            .iter()
-            .position(|s| s.name == "share" && s.library.is_none()),
+        share_column: scorers::registry().ledger_share().and_then(|share| {
+            settings
+                .scorers
+                .iter()
+                .position(|s| s.name == share.name && s.library.is_none())
+        }),
     };
     let outcome = {
         let _span = tracing::info_span!("works").entered();

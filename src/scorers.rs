@@ -18,6 +18,7 @@ pub struct Builtin {
     /// Builds it from its params (JSON).
     pub build: fn(&str) -> Result<Box<dyn Scorer>, ParamsError>,
     ranks_by_default: bool,
+    splits_articles: bool,
 }
 
 impl Builtin {
@@ -35,6 +36,16 @@ impl Builtin {
             description: info.description.into_owned(),
             build: build::<T>,
             ranks_by_default: false,
+            splits_articles: false,
+        }
+    }
+
+    /// Marks the scorer that hands out each article's whole weight, split
+    /// among its authorships: the ledger's share lines report its credits.
+    fn splits_articles(self) -> Builtin {
+        Builtin {
+            splits_articles: true,
+            ..self
         }
     }
 
@@ -57,7 +68,9 @@ pub fn registry() -> &'static Registry {
     REGISTRY.get_or_init(|| Registry {
         scorers: vec![
             Builtin::of::<tally_count::Count>(),
-            Builtin::of::<tally_share::Share>().ranks_by_default(),
+            Builtin::of::<tally_share::Share>()
+                .ranks_by_default()
+                .splits_articles(),
         ],
     })
 }
@@ -71,6 +84,12 @@ impl Registry {
     /// Every built-in scorer, in default column order.
     pub fn iter(&self) -> impl Iterator<Item = &Builtin> {
         self.scorers.iter()
+    }
+
+    /// The built-in scorer whose credits the ledger's share lines report
+    /// (assigned, and the rest of the included works' weight).
+    pub fn ledger_share(&self) -> Option<&Builtin> {
+        self.scorers.iter().find(|b| b.splits_articles)
     }
 
     /// The scorer a run ranks by when the config does not say (and it is run).
