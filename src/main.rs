@@ -267,7 +267,7 @@ fn one_malloc_arena() {
     }
     const M_ARENA_MAX: i32 = -8;
     const M_MMAP_THRESHOLD: i32 = -3;
-    // Safety: mallopt only tunes glibc's allocator; called before any thread starts.
+    // SAFETY: mallopt only tunes glibc's allocator; called before any thread starts.
     unsafe {
         mallopt(M_ARENA_MAX, 1);
         // A fixed threshold: big buffers (chunks grown for a long line) are
