@@ -158,6 +158,7 @@ pub fn build_report_with(
                 settings.years.0,
                 settings.years.label(),
             )
+            .cut(settings.top)
         })
         .collect();
     let run = RunInfo {
@@ -221,7 +222,7 @@ pub fn render(report: &Report, format: Format) -> String {
         Format::Csv => report
             .rankings
             .first()
-            .map(|r| tally_render::csv(r, report.top))
+            .map(tally_render::csv)
             .unwrap_or_default(),
     }
 }

@@ -178,3 +178,21 @@ fn fast_scanner_agrees_with_serde_on_real_records() {
     // Nearly all records take the fast path.
     assert!(fast >= 715, "{fast} of {total} on the fast path");
 }
+
+/// On real data too, the JSON read back into a `Report` renders the CSV of
+/// the same run, byte for byte, at every level.
+#[test]
+fn json_read_back_renders_the_same_csv_on_real_data() {
+    let Some(d) = data() else { return };
+    for level in Level::ALL {
+        let s = settings(&d, vec![level], Format::Json);
+        let report = tally::build_report(&s, |_| {}).unwrap();
+        let json = tally::render(&report, Format::Json);
+        let back: tally_report::Report = serde_json::from_str(&json).unwrap();
+        assert_eq!(
+            tally::render(&back, Format::Csv),
+            tally::render(&report, Format::Csv),
+            "{level}"
+        );
+    }
+}

@@ -124,3 +124,21 @@ fn renormalize_gives_the_unaffiliated_quarter_back() {
         "0.833333"
     );
 }
+
+/// The JSON output is the schema: read back into a `Report`, it renders the
+/// same CSV as the run that wrote it, at every level and for every year.
+#[test]
+fn json_read_back_renders_the_same_csv() {
+    for level in Level::ALL {
+        for years in ["2021", "2022", "all"] {
+            let json = run("openalex", level, years, Format::Json);
+            let report: tally_report::Report = serde_json::from_str(&json).unwrap();
+            assert_eq!(
+                tally::render(&report, Format::Csv),
+                run("openalex", level, years, Format::Csv),
+                "{level} {years}"
+            );
+            assert_eq!(tally::render(&report, Format::Json), json);
+        }
+    }
+}

@@ -92,10 +92,10 @@ enum SlotRef {
 }
 
 /// The entities of one level and their totals.
-#[derive(Clone, Debug, Default)]
+#[derive(Clone, Debug)]
 pub struct LevelTotals {
     /// The level.
-    pub level: Option<Level>,
+    pub level: Level,
     /// Entity ids, by dense index.
     pub ids: Vec<String>,
     /// Entity names, by dense index.
@@ -174,20 +174,14 @@ impl<'a> Engine<'a> {
         let levels = plan
             .levels
             .iter()
-            .map(|&l| LevelTotals {
-                level: Some(l),
-                ledger: LevelLedger {
-                    level: Some(l),
-                    credit_totals: scorers
-                        .iter()
-                        .map(|s| tally_report::CreditTotal {
-                            scorer: s.info().name.into_owned(),
-                            total: Fixed::ZERO,
-                        })
-                        .collect(),
-                    ..Default::default()
-                },
-                ..Default::default()
+            .map(|&level| LevelTotals {
+                level,
+                ids: Vec::new(),
+                names: Vec::new(),
+                years: BTreeMap::new(),
+                index: HashMap::default(),
+                ledger: LevelLedger::new(level, scorers.iter().map(|s| s.info().name.into_owned())),
+                pending: Pending::default(),
             })
             .collect();
         let ledger = Ledger {
@@ -200,7 +194,7 @@ impl<'a> Engine<'a> {
         let known = tables.by_id.len().max(tables.by_ror.len());
         let mut levels: Vec<LevelTotals> = levels;
         for lt in &mut levels {
-            if lt.level == Some(Level::Institution) {
+            if lt.level == Level::Institution {
                 lt.index.reserve(known);
             }
         }
@@ -376,7 +370,7 @@ impl<'a> Engine<'a> {
             return;
         }
         for (li, lt) in self.levels.iter_mut().enumerate() {
-            if lt.level == Some(Level::Institution) {
+            if lt.level == Level::Institution {
                 if let Resolution::Entity(e) = self.insts[i as usize].res[li] {
                     lt.offer_name(e, name);
                 }
@@ -392,7 +386,7 @@ impl<'a> Engine<'a> {
         let name = found.field(|r| r.name.as_ref());
         let mut res = Vec::with_capacity(self.levels.len());
         for lt in &mut self.levels {
-            let r = match lt.level.unwrap_or(Level::City) {
+            let r = match lt.level {
                 Level::Institution => {
                     Resolution::Entity(lt.intern(key, || name.unwrap_or(key).to_owned()))
                 }
@@ -455,7 +449,7 @@ impl<'a> Engine<'a> {
         weight: f64,
     ) -> Result<(), EngineError> {
         let lt = &mut self.levels[li];
-        let level = lt.level.unwrap_or(Level::City);
+        let level = lt.level;
         self.slots.clear();
         for (k, r) in self.refs.iter().enumerate() {
             let e = match r {

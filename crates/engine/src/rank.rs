@@ -53,7 +53,7 @@ pub fn rank(
     rows.sort_by(|(ka, ra), (kb, rb)| kb.cmp(ka).then_with(|| ra.entity_id.cmp(&rb.entity_id)));
     let mut prev: Option<u128> = None;
     let mut rank = 0;
-    let rows = rows
+    let rows: Vec<Row> = rows
         .into_iter()
         .enumerate()
         .map(|(i, (keys, mut row))| {
@@ -66,10 +66,11 @@ pub fn rank(
         })
         .collect();
     Ranking {
-        level: totals.level.unwrap_or(tally_report::Level::City),
+        level: totals.level,
         period,
         columns,
         by,
+        entities: rows.len(),
         rows,
     }
 }

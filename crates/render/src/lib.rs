@@ -4,16 +4,14 @@
 //!   one ranking per file.
 //! - [`table`]: an aligned terminal table, one block per ranking.
 //! - [`markdown`]: a GitHub-flavoured Markdown table per ranking.
-//! - [`json`]: rankings plus run metadata and the data-quality ledger, with
-//!   a stable schema (`"schema": "tally.report/1"`).
+//! - [`json`]: the [`Report`] as its JSON document (`tally_report`'s
+//!   schema, `"schema": "tally.report/1"`), which reads back into a `Report`.
 //! - [`ledger_summary`]: the short ledger text printed on stderr.
 
-use serde::ser::{SerializeMap, Serializer};
-use serde::Serialize;
 use std::fmt::Write;
 use tally_report::{Fixed, Ledger, Ranking, Report, Row, ScoreKind};
 
-fn title(r: &Ranking, shown: usize) -> String {
+fn title(r: &Ranking) -> String {
     let level = r.level.as_str();
     let mut t = level[..1].to_uppercase() + &level[1..];
     let _ = write!(
@@ -21,8 +19,8 @@ fn title(r: &Ranking, shown: usize) -> String {
         " ranking, {}, by {} ({} of {} entities)",
         r.period,
         r.columns[r.by].name,
-        shown,
-        r.rows.len()
+        r.rows.len(),
+        r.entities
     );
     t
 }
@@ -45,14 +43,14 @@ fn csv_field(s: &str) -> String {
 
 /// The CSV contract: header `rank,entity_id,entity_name,<one column per
 /// scorer>`, fractional scores with 6 decimals, integer scores as integers.
-pub fn csv(r: &Ranking, top: Option<usize>) -> String {
+pub fn csv(r: &Ranking) -> String {
     let mut out = String::from("rank,entity_id,entity_name");
     for c in &r.columns {
         out.push(',');
         out.push_str(&csv_field(&c.name));
     }
     out.push('\n');
-    for row in r.top(top) {
+    for row in &r.rows {
         let _ = write!(
             out,
             "{},{},{}",
@@ -80,8 +78,8 @@ pub fn table(report: &Report) -> String {
         if i > 0 {
             out.push('\n');
         }
-        let rows = r.top(report.top);
-        out.push_str(&title(r, rows.len()));
+        let rows = &r.rows;
+        out.push_str(&title(r));
         out.push('\n');
         let mut header = vec!["rank".to_string(), "id".into(), "name".into()];
         header.extend(r.columns.iter().map(|c| c.name.clone()));
@@ -140,8 +138,8 @@ pub fn markdown(report: &Report) -> String {
         if i > 0 {
             out.push('\n');
         }
-        let rows = r.top(report.top);
-        let _ = writeln!(out, "## {}\n", title(r, rows.len()));
+        let rows = &r.rows;
+        let _ = writeln!(out, "## {}\n", title(r));
         out.push_str("| rank | id | name |");
         for c in &r.columns {
             let _ = write!(out, " {} |", md_cell(&c.name));
@@ -168,78 +166,10 @@ pub fn markdown(report: &Report) -> String {
     out
 }
 
-struct JsonScores<'a>(&'a Ranking, &'a Row);
-
-impl Serialize for JsonScores<'_> {
-    fn serialize<S: Serializer>(&self, s: S) -> Result<S::Ok, S::Error> {
-        let mut m = s.serialize_map(Some(self.0.columns.len()))?;
-        for (c, v) in self.0.columns.iter().zip(&self.1.scores) {
-            match c.kind {
-                ScoreKind::Integer => m.serialize_entry(&c.name, &(v.round() as u64))?,
-                ScoreKind::Fractional => m.serialize_entry(&c.name, &v.printed_f64(c.kind))?,
-            }
-        }
-        m.end()
-    }
-}
-
-#[derive(Serialize)]
-struct JsonRow<'a> {
-    rank: u32,
-    entity_id: &'a str,
-    entity_name: &'a str,
-    scores: JsonScores<'a>,
-}
-
-#[derive(Serialize)]
-struct JsonRanking<'a> {
-    level: &'static str,
-    period: &'a str,
-    by: &'a str,
-    columns: &'a [tally_report::Column],
-    entities: usize,
-    rows: Vec<JsonRow<'a>>,
-}
-
-#[derive(Serialize)]
-struct JsonReport<'a> {
-    schema: &'static str,
-    run: &'a tally_report::RunInfo,
-    top: Option<usize>,
-    rankings: Vec<JsonRanking<'a>>,
-    ledger: &'a Ledger,
-}
-
-/// JSON: the rankings (same rows as the CSV), the run's metadata and the ledger.
+/// JSON: the report's document (see `tally_report`), ending with a newline.
 pub fn json(report: &Report) -> String {
-    let doc = JsonReport {
-        schema: "tally.report/1",
-        run: &report.run,
-        top: report.top,
-        rankings: report
-            .rankings
-            .iter()
-            .map(|r| JsonRanking {
-                level: r.level.as_str(),
-                period: &r.period,
-                by: &r.columns[r.by].name,
-                columns: &r.columns,
-                entities: r.rows.len(),
-                rows: r
-                    .top(report.top)
-                    .iter()
-                    .map(|row| JsonRow {
-                        rank: row.rank,
-                        entity_id: &row.entity_id,
-                        entity_name: &row.entity_name,
-                        scores: JsonScores(r, row),
-                    })
-                    .collect(),
-            })
-            .collect(),
-        ledger: &report.ledger,
-    };
-    let mut s = serde_json::to_string_pretty(&doc).unwrap_or_default();
+    let mut s =
+        serde_json::to_string_pretty(report).unwrap_or_else(|e| format!("{{\"error\": \"{e}\"}}"));
     s.push('\n');
     s
 }
@@ -261,7 +191,7 @@ pub fn ledger_summary(l: &Ledger) -> String {
         l.authorships, l.authorships_without_institution, l.institution_slots
     );
     for lv in &l.levels {
-        let level = lv.level.map(|x| x.as_str()).unwrap_or("?");
+        let level = lv.level.as_str();
         let _ = writeln!(
             s,
             "ledger: {level}: {} slots resolved, {} unknown institution, {} without location, {} without id; share assigned {} + unassigned {} = {}",
@@ -291,3 +221,6 @@ pub fn ledger_summary(l: &Ledger) -> String {
     }
     s
 }
+
+#[cfg(test)]
+mod tests;

@@ -1,14 +1,32 @@
-//! The result types that flow from the engine to the renderers: [`Ranking`],
-//! [`Ledger`], [`RunInfo`], bundled as a [`Report`]. They carry no logic
+//! tally's output schema: the result types that flow from the engine to
+//! the renderers ([`Ranking`], [`Ledger`], [`RunInfo`], bundled as a
+//! [`Report`]), and the JSON document they make, which reads back into the
+//! same types (`serde_json::from_str::<Report>`), so that saved outputs can
+//! be compared, re-rendered or checked by other tools. They carry no logic
 //! beyond formatting numbers, so that other tools can depend on them alone.
+//!
+//! Each JSON document says what it is and in which version of its shape,
+//! in its first field: `"schema": "tally.report/1"` ([`SCHEMA`],
+//! [`SCHEMA_VERSION`]). A reader refuses another kind of document, or a
+//! version newer than it knows.
 //!
 //! Scores are kept as [`Fixed`]: unsigned fixed-point numbers with 64
 //! fractional bits. Credits are converted once and then only added as
 //! integers, so totals do not depend on the order in which works were read.
+//! In JSON they are written at their printed precision (integers for
+//! integer scores, 6 decimals otherwise) and read back to the same printed
+//! value.
 
-use serde::{Serialize, Serializer};
+use serde::de::{self, Deserializer, MapAccess, Visitor};
+use serde::ser::{SerializeMap, Serializer};
+use serde::{Deserialize, Serialize};
 use std::fmt;
 use std::str::FromStr;
+
+/// The kind of document a [`Report`] is, in JSON.
+pub const SCHEMA: &str = "tally.report";
+/// The version of its shape this crate writes and reads (and older ones).
+pub const SCHEMA_VERSION: u32 = 1;
 
 /// A non-negative fixed-point number with 64 fractional bits.
 #[derive(Clone, Copy, Debug, Default, PartialEq, Eq, PartialOrd, Ord, Hash)]
@@ -61,6 +79,24 @@ impl Fixed {
         }
     }
 
+    /// The value of a whole number of millionths.
+    pub fn from_micros(m: u128) -> Fixed {
+        Fixed(((m << 64) + 500_000) / 1_000_000)
+    }
+
+    /// The number a printed value stands for, to the printed precision of
+    /// `kind` (the nearest integer, or the nearest millionth); `None` for a
+    /// negative or non-finite number.
+    pub fn from_printed(x: f64, kind: ScoreKind) -> Option<Fixed> {
+        if !(0.0..1e18).contains(&x) {
+            return None;
+        }
+        Some(match kind {
+            ScoreKind::Integer => Fixed((x.round() as u128) << 64),
+            ScoreKind::Fractional => Fixed::from_micros((x * 1e6).round() as u128),
+        })
+    }
+
     /// The printed value as a float (exact to the printed digits).
     pub fn printed_f64(self, kind: ScoreKind) -> f64 {
         match kind {
@@ -98,8 +134,16 @@ impl Serialize for Fixed {
     }
 }
 
+impl<'de> Deserialize<'de> for Fixed {
+    fn deserialize<D: Deserializer<'de>>(d: D) -> Result<Self, D::Error> {
+        let x = f64::deserialize(d)?;
+        Fixed::from_printed(x, ScoreKind::Fractional)
+            .ok_or_else(|| de::Error::custom(format!("{x} is not a non-negative total")))
+    }
+}
+
 /// How a score column is printed: integers (Count) or 6 decimals (Share).
-#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash, Serialize)]
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash, Serialize, Deserialize)]
 #[serde(rename_all = "lowercase")]
 pub enum ScoreKind {
     /// Whole numbers.
@@ -109,7 +153,7 @@ pub enum ScoreKind {
 }
 
 /// What is ranked.
-#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash, PartialOrd, Ord, Serialize)]
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash, PartialOrd, Ord, Serialize, Deserialize)]
 #[serde(rename_all = "lowercase")]
 pub enum Level {
     /// The institution as the work names it.
@@ -153,7 +197,7 @@ impl FromStr for Level {
 }
 
 /// A score column: which scorer, and how it prints.
-#[derive(Clone, Debug, PartialEq, Eq, Serialize)]
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
 pub struct Column {
     /// Scorer name (the CSV header).
     pub name: String,
@@ -177,6 +221,10 @@ pub struct Row {
 }
 
 /// A ranking of one level over one period.
+///
+/// In JSON: `level`, `period`, `by` (the primary column's name), `columns`,
+/// `entities`, and `rows`, each with its scores as an object from column
+/// name to value.
 #[derive(Clone, Debug, PartialEq, Eq)]
 pub struct Ranking {
     /// What is ranked.
@@ -187,25 +235,190 @@ pub struct Ranking {
     pub columns: Vec<Column>,
     /// Index into `columns` of the primary (ranking) score.
     pub by: usize,
-    /// All ranked entities, best first.
+    /// Entities with credit in the period, before any cut.
+    pub entities: usize,
+    /// The ranked entities, best first (all of them, or those up to a cut).
     pub rows: Vec<Row>,
 }
 
 impl Ranking {
-    /// The rows with rank <= `top` (all rows tied at the cut stay in).
-    pub fn top(&self, top: Option<usize>) -> &[Row] {
-        match top {
-            None => &self.rows,
-            Some(n) => {
-                let end = self.rows.partition_point(|r| (r.rank as usize) <= n);
-                &self.rows[..end]
+    /// Keeps the rows with rank <= `top` (all rows tied at the cut stay in);
+    /// `None` keeps all. [`Ranking::entities`] still counts every entity.
+    pub fn cut(mut self, top: Option<usize>) -> Ranking {
+        if let Some(n) = top {
+            let end = self.rows.partition_point(|r| (r.rank as usize) <= n);
+            self.rows.truncate(end);
+        }
+        self
+    }
+}
+
+/// A row's scores in JSON: column name to value, in column order.
+struct Scores<'a>(&'a [Column], &'a [Fixed]);
+
+impl Serialize for Scores<'_> {
+    fn serialize<S: Serializer>(&self, s: S) -> Result<S::Ok, S::Error> {
+        let mut m = s.serialize_map(Some(self.0.len()))?;
+        for (c, v) in self.0.iter().zip(self.1) {
+            match c.kind {
+                ScoreKind::Integer => m.serialize_entry(&c.name, &(v.round() as u64))?,
+                ScoreKind::Fractional => m.serialize_entry(&c.name, &v.printed_f64(c.kind))?,
             }
         }
+        m.end()
+    }
+}
+
+#[derive(Serialize)]
+struct RowOut<'a> {
+    rank: u32,
+    entity_id: &'a str,
+    entity_name: &'a str,
+    scores: Scores<'a>,
+}
+
+#[derive(Serialize)]
+struct RankingOut<'a> {
+    level: Level,
+    period: &'a str,
+    by: &'a str,
+    columns: &'a [Column],
+    entities: usize,
+    rows: Vec<RowOut<'a>>,
+}
+
+impl Serialize for Ranking {
+    fn serialize<S: Serializer>(&self, s: S) -> Result<S::Ok, S::Error> {
+        let by = self
+            .columns
+            .get(self.by)
+            .ok_or_else(|| serde::ser::Error::custom("`by` is not a column"))?;
+        RankingOut {
+            level: self.level,
+            period: &self.period,
+            by: &by.name,
+            columns: &self.columns,
+            entities: self.entities,
+            rows: self
+                .rows
+                .iter()
+                .map(|r| RowOut {
+                    rank: r.rank,
+                    entity_id: &r.entity_id,
+                    entity_name: &r.entity_name,
+                    scores: Scores(&self.columns, &r.scores),
+                })
+                .collect(),
+        }
+        .serialize(s)
+    }
+}
+
+/// Scores as read: name and number, in the order given.
+struct ScoresIn(Vec<(String, f64)>);
+
+impl<'de> Deserialize<'de> for ScoresIn {
+    fn deserialize<D: Deserializer<'de>>(d: D) -> Result<Self, D::Error> {
+        struct V;
+        impl<'de> Visitor<'de> for V {
+            type Value = ScoresIn;
+            fn expecting(&self, f: &mut fmt::Formatter) -> fmt::Result {
+                f.write_str("an object from score column name to number")
+            }
+            fn visit_map<A: MapAccess<'de>>(self, mut m: A) -> Result<ScoresIn, A::Error> {
+                let mut out = Vec::new();
+                while let Some((k, v)) = m.next_entry::<String, f64>()? {
+                    out.push((k, v));
+                }
+                Ok(ScoresIn(out))
+            }
+        }
+        d.deserialize_map(V)
+    }
+}
+
+#[derive(Deserialize)]
+#[serde(deny_unknown_fields)]
+struct RowIn {
+    rank: u32,
+    entity_id: String,
+    entity_name: String,
+    scores: ScoresIn,
+}
+
+#[derive(Deserialize)]
+#[serde(deny_unknown_fields)]
+struct RankingIn {
+    level: Level,
+    period: String,
+    by: String,
+    columns: Vec<Column>,
+    entities: usize,
+    rows: Vec<RowIn>,
+}
+
+impl<'de> Deserialize<'de> for Ranking {
+    fn deserialize<D: Deserializer<'de>>(d: D) -> Result<Self, D::Error> {
+        let r = RankingIn::deserialize(d)?;
+        let by = r
+            .columns
+            .iter()
+            .position(|c| c.name == r.by)
+            .ok_or_else(|| {
+                de::Error::custom(format!("`by` names `{}`, which is not a column", r.by))
+            })?;
+        let mut rows = Vec::with_capacity(r.rows.len());
+        for row in r.rows {
+            let mut scores = Vec::with_capacity(r.columns.len());
+            for c in &r.columns {
+                let v = row
+                    .scores
+                    .0
+                    .iter()
+                    .find(|(k, _)| *k == c.name)
+                    .map(|(_, v)| *v)
+                    .ok_or_else(|| {
+                        de::Error::custom(format!(
+                            "row {}: no score for column `{}`",
+                            row.entity_id, c.name
+                        ))
+                    })?;
+                scores.push(Fixed::from_printed(v, c.kind).ok_or_else(|| {
+                    de::Error::custom(format!(
+                        "row {}: `{}` = {v} is not a non-negative score",
+                        row.entity_id, c.name
+                    ))
+                })?);
+            }
+            if row.scores.0.len() != r.columns.len() {
+                return Err(de::Error::custom(format!(
+                    "row {}: {} scores for {} columns",
+                    row.entity_id,
+                    row.scores.0.len(),
+                    r.columns.len()
+                )));
+            }
+            rows.push(Row {
+                rank: row.rank,
+                entity_id: row.entity_id,
+                entity_name: row.entity_name,
+                scores,
+            });
+        }
+        Ok(Ranking {
+            level: r.level,
+            period: r.period,
+            columns: r.columns,
+            by,
+            entities: r.entities,
+            rows,
+        })
     }
 }
 
 /// Works excluded, by first failing reason.
-#[derive(Clone, Debug, Default, PartialEq, Eq, Serialize)]
+#[derive(Clone, Debug, Default, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
 pub struct Excluded {
     /// Records that could not be read.
     pub malformed: u64,
@@ -220,6 +433,28 @@ pub struct Excluded {
     pub duplicate: u64,
 }
 
+impl LevelLedger {
+    /// An empty ledger for a level, with a credit total per scorer.
+    pub fn new(level: Level, scorers: impl IntoIterator<Item = String>) -> Self {
+        LevelLedger {
+            level,
+            slots_resolved: 0,
+            slots_unknown_institution: 0,
+            slots_no_location: 0,
+            slots_without_id: 0,
+            share_assigned: Fixed::ZERO,
+            share_unassigned: Fixed::ZERO,
+            credit_totals: scorers
+                .into_iter()
+                .map(|scorer| CreditTotal {
+                    scorer,
+                    total: Fixed::ZERO,
+                })
+                .collect(),
+        }
+    }
+}
+
 impl Excluded {
     /// All exclusions.
     pub fn total(&self) -> u64 {
@@ -228,10 +463,11 @@ impl Excluded {
 }
 
 /// The data-quality ledger of one level.
-#[derive(Clone, Debug, Default, PartialEq, Eq, Serialize)]
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
 pub struct LevelLedger {
     /// The level.
-    pub level: Option<Level>,
+    pub level: Level,
     /// Institution slots that resolved to an entity.
     pub slots_resolved: u64,
     /// Slots whose institution is in no table (and, at country level, has no country in the work record).
@@ -249,7 +485,8 @@ pub struct LevelLedger {
 }
 
 /// The total credit one scorer handed out at one level.
-#[derive(Clone, Debug, Default, PartialEq, Eq, Serialize)]
+#[derive(Clone, Debug, Default, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
 pub struct CreditTotal {
     /// Scorer name.
     pub scorer: String,
@@ -258,7 +495,8 @@ pub struct CreditTotal {
 }
 
 /// The data-quality ledger: every work and every unit of credit accounted for.
-#[derive(Clone, Debug, Default, PartialEq, Eq, Serialize)]
+#[derive(Clone, Debug, Default, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
 pub struct Ledger {
     /// Records read from the works inputs.
     pub works_read: u64,
@@ -285,7 +523,8 @@ pub struct Ledger {
 }
 
 /// An input file and its digest.
-#[derive(Clone, Debug, PartialEq, Eq, Serialize)]
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
 pub struct InputInfo {
     /// Path as read.
     pub path: String,
@@ -296,7 +535,8 @@ pub struct InputInfo {
 }
 
 /// What produced a report.
-#[derive(Clone, Debug, Default, PartialEq, Eq, Serialize)]
+#[derive(Clone, Debug, Default, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
 pub struct RunInfo {
     /// `tally <version>`.
     pub generator: String,
@@ -319,7 +559,8 @@ pub struct RunInfo {
 }
 
 /// A scorer as used in a run.
-#[derive(Clone, Debug, PartialEq, Eq, Serialize)]
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
 pub struct ScorerUse {
     /// Name.
     pub name: String,
@@ -331,22 +572,123 @@ pub struct ScorerUse {
     pub params: String,
 }
 
-/// Everything a renderer needs.
+/// Everything a renderer needs: the document `tally rank` writes.
 #[derive(Clone, Debug, PartialEq, Eq)]
 pub struct Report {
     /// What produced it.
     pub run: RunInfo,
+    /// The cut asked for (`None` = all rows); the rankings hold the rows it kept.
+    pub top: Option<usize>,
     /// One ranking per level.
     pub rankings: Vec<Ranking>,
     /// The data-quality ledger.
     pub ledger: Ledger,
-    /// Rows to show (`None` = all).
-    pub top: Option<usize>,
+}
+
+#[derive(Serialize)]
+struct ReportOut<'a> {
+    schema: String,
+    run: &'a RunInfo,
+    top: Option<usize>,
+    rankings: &'a [Ranking],
+    ledger: &'a Ledger,
+}
+
+impl Serialize for Report {
+    fn serialize<S: Serializer>(&self, s: S) -> Result<S::Ok, S::Error> {
+        ReportOut {
+            schema: format!("{SCHEMA}/{SCHEMA_VERSION}"),
+            run: &self.run,
+            top: self.top,
+            rankings: &self.rankings,
+            ledger: &self.ledger,
+        }
+        .serialize(s)
+    }
+}
+
+#[derive(Deserialize)]
+#[serde(deny_unknown_fields)]
+struct ReportIn {
+    schema: String,
+    run: RunInfo,
+    top: Option<usize>,
+    rankings: Vec<Ranking>,
+    ledger: Ledger,
+}
+
+impl<'de> Deserialize<'de> for Report {
+    fn deserialize<D: Deserializer<'de>>(d: D) -> Result<Self, D::Error> {
+        let r = ReportIn::deserialize(d)?;
+        check_schema(&r.schema).map_err(de::Error::custom)?;
+        Ok(Report {
+            run: r.run,
+            top: r.top,
+            rankings: r.rankings,
+            ledger: r.ledger,
+        })
+    }
+}
+
+/// Checks a document's `schema`: a ranking report, of a version this crate reads.
+pub fn check_schema(schema: &str) -> Result<u32, String> {
+    let (kind, version) = schema
+        .split_once('/')
+        .ok_or_else(|| format!("schema `{schema}` is not `kind/version`"))?;
+    if kind != SCHEMA {
+        return Err(format!("a `{kind}` document, not a `{SCHEMA}`"));
+    }
+    let v: u32 = version
+        .parse()
+        .map_err(|_| format!("schema `{schema}`: `{version}` is not a version number"))?;
+    if v == 0 || v > SCHEMA_VERSION {
+        return Err(format!(
+            "a `{SCHEMA}` of version {v}; this tally reads versions 1 to {SCHEMA_VERSION}: use a newer tally"
+        ));
+    }
+    Ok(v)
 }
 
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn printed_values_read_back_to_the_same_print() {
+        for x in [
+            0.0,
+            17.0 / 24.0,
+            1.0 / 3.0,
+            3734.62,
+            123456.999999,
+            0.0000005,
+        ] {
+            let f = Fixed::from_f64(x).unwrap();
+            let back =
+                Fixed::from_printed(f.printed_f64(ScoreKind::Fractional), ScoreKind::Fractional)
+                    .unwrap();
+            assert_eq!(
+                back.display(ScoreKind::Fractional),
+                f.display(ScoreKind::Fractional),
+                "{x}"
+            );
+            let back =
+                Fixed::from_printed(f.printed_f64(ScoreKind::Integer), ScoreKind::Integer).unwrap();
+            assert_eq!(
+                back.display(ScoreKind::Integer),
+                f.display(ScoreKind::Integer),
+                "{x}"
+            );
+        }
+        assert_eq!(Fixed::from_printed(-1.0, ScoreKind::Fractional), None);
+        assert_eq!(check_schema("tally.report/1"), Ok(1));
+        assert!(check_schema("tally.report/2")
+            .unwrap_err()
+            .contains("use a newer tally"));
+        assert!(check_schema("tally.comparison/1")
+            .unwrap_err()
+            .contains("not a `tally.report`"));
+    }
 
     #[test]
     fn fixed_prints_and_rounds() {
@@ -388,10 +730,12 @@ mod tests {
             period: "2022".into(),
             columns: vec![],
             by: 0,
+            entities: 4,
             rows: vec![row(1), row(2), row(2), row(4)],
         };
-        assert_eq!(r.top(Some(2)).len(), 3);
-        assert_eq!(r.top(Some(1)).len(), 1);
-        assert_eq!(r.top(None).len(), 4);
+        assert_eq!(r.clone().cut(Some(2)).rows.len(), 3);
+        assert_eq!(r.clone().cut(Some(1)).rows.len(), 1);
+        assert_eq!(r.clone().cut(None).rows.len(), 4);
+        assert_eq!(r.cut(Some(1)).entities, 4);
     }
 }

@@ -1,0 +1,158 @@
+//! Every renderer on one hand-built report: two levels, an integer and a
+//! fractional column, a tie, a cut, names that need quoting or escaping.
+
+use super::*;
+use tally_report::{
+    Column, CreditTotal, Excluded, InputInfo, Level, LevelLedger, RunInfo, ScorerUse,
+};
+
+fn fx(x: f64) -> Fixed {
+    Fixed::from_f64(x).unwrap()
+}
+
+fn row(rank: u32, id: &str, name: &str, count: f64, share: f64) -> Row {
+    Row {
+        rank,
+        entity_id: id.into(),
+        entity_name: name.into(),
+        scores: vec![fx(count), fx(share)],
+    }
+}
+
+fn columns() -> Vec<Column> {
+    vec![
+        Column {
+            name: "count".into(),
+            version: "1.0.0".into(),
+            kind: ScoreKind::Integer,
+        },
+        Column {
+            name: "share".into(),
+            version: "1.0.0".into(),
+            kind: ScoreKind::Fractional,
+        },
+    ]
+}
+
+fn report() -> Report {
+    let city = Ranking {
+        level: Level::City,
+        period: "2022".into(),
+        columns: columns(),
+        by: 1,
+        entities: 5,
+        rows: vec![
+            row(1, "1816670", "Beijing, CN", 2.0, 17.0 / 24.0),
+            row(2, "2653941", "Cambridge, GB", 1.0, 0.5),
+            row(2, "4931972", "Cambridge, \"US\"", 2.0, 0.5),
+        ],
+    };
+    let inst = Ranking {
+        level: Level::Institution,
+        period: "2022".into(),
+        columns: columns(),
+        by: 0,
+        entities: 1,
+        rows: vec![row(1, "I1", "Lab | North", 2.0, 13.0 / 24.0)],
+    };
+    let level = |l| LevelLedger {
+        slots_resolved: 9,
+        slots_unknown_institution: 1,
+        share_assigned: fx(1.75),
+        share_unassigned: fx(0.25),
+        credit_totals: vec![
+            CreditTotal {
+                scorer: "count".into(),
+                total: fx(7.0),
+            },
+            CreditTotal {
+                scorer: "share".into(),
+                total: fx(1.75),
+            },
+        ],
+        ..LevelLedger::new(l, [])
+    };
+    Report {
+        run: RunInfo {
+            generator: "tally 0.1.0".into(),
+            works: vec![InputInfo {
+                path: "works.jsonl".into(),
+                bytes: 1234,
+                digest: "xxh3-128:00000000000000000000000000000001".into(),
+            }],
+            institutions: vec![],
+            sources: None,
+            types: Some(vec!["article".into()]),
+            years: "2022".into(),
+            config: None,
+            scorers: vec![ScorerUse {
+                name: "share".into(),
+                version: "1.0.0".into(),
+                origin: "built-in".into(),
+                params: "{}".into(),
+            }],
+            strict: false,
+        },
+        top: Some(2),
+        rankings: vec![city, inst],
+        ledger: Ledger {
+            works_read: 5,
+            excluded: Excluded {
+                source: 1,
+                work_type: 1,
+                year: 1,
+                ..Default::default()
+            },
+            included: 2,
+            included_weight: fx(2.0),
+            authorships: 7,
+            authorships_without_institution: 1,
+            institution_slots: 10,
+            truncated_author_lists: vec!["W9".into()],
+            levels: vec![level(Level::City), level(Level::Institution)],
+            ..Default::default()
+        },
+    }
+}
+
+#[test]
+fn csv_of_a_hand_built_ranking() {
+    insta::assert_snapshot!(csv(&report().rankings[0]));
+}
+
+#[test]
+fn table_of_a_hand_built_report() {
+    insta::assert_snapshot!(table(&report()));
+}
+
+#[test]
+fn markdown_of_a_hand_built_report() {
+    insta::assert_snapshot!(markdown(&report()));
+}
+
+#[test]
+fn json_of_a_hand_built_report() {
+    insta::assert_snapshot!(json(&report()));
+}
+
+#[test]
+fn ledger_summary_of_a_hand_built_report() {
+    insta::assert_snapshot!(ledger_summary(&report().ledger));
+}
+
+#[test]
+fn json_reads_back_into_the_same_report() {
+    let r = report();
+    let back: Report = serde_json::from_str(&json(&r)).unwrap();
+    // Scores come back at their printed precision: the same print.
+    for (a, b) in r.rankings.iter().zip(&back.rankings) {
+        assert_eq!(csv(a), csv(b));
+    }
+    assert_eq!(json(&back), json(&r));
+    assert_eq!(table(&back), table(&r));
+    let other = json(&r).replace("tally.report/1", "tally.report/9");
+    let e = serde_json::from_str::<Report>(&other)
+        .unwrap_err()
+        .to_string();
+    assert!(e.contains("use a newer tally"), "{e}");
+}
