@@ -14,28 +14,43 @@ use tally_ingest::{
 };
 use tally_report::{InputInfo, Report, RunInfo, ScorerUse};
 
-/// A run that did not complete, with a message that says where and why.
-#[derive(Debug)]
-pub struct RunError(pub String);
-
-impl std::fmt::Display for RunError {
-    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
-        f.write_str(&self.0)
-    }
-}
-
-impl std::error::Error for RunError {}
-
-impl From<InputError> for RunError {
-    fn from(e: InputError) -> Self {
-        RunError(e.to_string())
-    }
-}
-
-impl From<EngineError> for RunError {
-    fn from(e: EngineError) -> Self {
-        RunError(e.to_string())
-    }
+/// Why a command did not complete. Every message says where and why; the
+/// command line prints it and picks the exit code.
+#[derive(Debug, thiserror::Error)]
+pub enum RunError {
+    /// An input could not be read.
+    #[error(transparent)]
+    Input(#[from] InputError),
+    /// Counting stopped.
+    #[error(transparent)]
+    Engine(#[from] EngineError),
+    /// A configured scorer could not be built.
+    #[error("{origin}: scorer `{name}`: {source}")]
+    Scorer {
+        /// Where it was configured.
+        origin: String,
+        /// Its name.
+        name: String,
+        /// Why.
+        source: scorers::BuildError,
+    },
+    /// `by` names no scorer of the run.
+    #[error("--by {0}: not one of the scorers run")]
+    UnknownBy(String),
+    /// A file could not be written (or a folder made).
+    #[error("{}: {source}", path.display())]
+    Write {
+        /// The file.
+        path: PathBuf,
+        /// The OS error.
+        source: std::io::Error,
+    },
+    /// An output path that names no file.
+    #[error("{}: not a file path", .0.display())]
+    NotAFile(PathBuf),
+    /// `tally new-scorer` refused.
+    #[error(transparent)]
+    Scaffold(#[from] scaffold::ScaffoldError),
 }
 
 fn info(f: &InputFile) -> InputInfo {
@@ -146,7 +161,7 @@ pub fn build_report_with(
     let by = columns
         .iter()
         .position(|c| c.name == settings.by)
-        .ok_or_else(|| RunError(format!("--by {}: not one of the scorers run", settings.by)))?;
+        .ok_or_else(|| RunError::UnknownBy(settings.by.clone()))?;
     let rankings = outcome
         .levels
         .iter()
@@ -236,13 +251,16 @@ pub fn write_atomic(path: &Path, text: &str) -> Result<(), RunError> {
     };
     let name = path
         .file_name()
-        .ok_or_else(|| RunError(format!("{}: not a file path", path.display())))?;
+        .ok_or_else(|| RunError::NotAFile(path.to_path_buf()))?;
     let tmp = dir.join(format!(
         ".{}.tmp-{}",
         name.to_string_lossy(),
         std::process::id()
     ));
-    let fail = |e: std::io::Error| RunError(format!("{}: {e}", path.display()));
+    let fail = |source: std::io::Error| RunError::Write {
+        path: path.to_path_buf(),
+        source,
+    };
     let result = (|| {
         let mut f = std::fs::File::create(&tmp)?;
         f.write_all(text.as_bytes())?;

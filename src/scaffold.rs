@@ -5,15 +5,43 @@
 //! starting point, exports it with `export_scorer!`, and has the contract,
 //! ABI round-trip and snapshot tests of `tally-testkit`.
 
-use crate::RunError;
 use std::path::{Path, PathBuf};
+
+/// Why `tally new-scorer` refused or failed.
+#[derive(Debug, thiserror::Error)]
+pub enum ScaffoldError {
+    /// Not a name a scorer can have.
+    #[error("`{0}` is not a scorer name: use lower-case letters, digits and `-`, starting with a letter")]
+    BadName(String),
+    /// The folder is there already.
+    #[error("{}: already exists; choose a new folder", .0.display())]
+    Exists(PathBuf),
+    /// `--tally` is not a tally checkout.
+    #[error("{}: not a tally checkout (no crates/core); give --tally PATH", .0.display())]
+    NotTally(PathBuf),
+    /// A file or folder could not be read or written.
+    #[error("{}: {source}", path.display())]
+    Io {
+        /// Where.
+        path: PathBuf,
+        /// The OS error.
+        source: std::io::Error,
+    },
+}
+
+fn io(path: &Path) -> impl FnOnce(std::io::Error) -> ScaffoldError + '_ {
+    move |source| ScaffoldError::Io {
+        path: path.to_path_buf(),
+        source,
+    }
+}
 
 /// Where this tally's sources are (the default for `--tally`).
 pub fn default_tally_path() -> PathBuf {
     PathBuf::from(env!("CARGO_MANIFEST_DIR"))
 }
 
-fn check_name(name: &str) -> Result<(), RunError> {
+fn check_name(name: &str) -> Result<(), ScaffoldError> {
     let ok = !name.is_empty()
         && name.chars().next().is_some_and(|c| c.is_ascii_lowercase())
         && name
@@ -22,9 +50,7 @@ fn check_name(name: &str) -> Result<(), RunError> {
     if ok {
         Ok(())
     } else {
-        Err(RunError(format!(
-            "`{name}` is not a scorer name: use lower-case letters, digits and `-`, starting with a letter"
-        )))
+        Err(ScaffoldError::BadName(name.to_owned()))
     }
 }
 
@@ -40,21 +66,15 @@ fn type_name(name: &str) -> String {
 }
 
 /// Writes the crate into `dir` (which must not exist yet). Returns the files written.
-pub fn new_scorer(name: &str, dir: &Path, tally: &Path) -> Result<Vec<PathBuf>, RunError> {
+pub fn new_scorer(name: &str, dir: &Path, tally: &Path) -> Result<Vec<PathBuf>, ScaffoldError> {
     check_name(name)?;
     if dir.exists() {
-        return Err(RunError(format!(
-            "{}: already exists; choose a new folder",
-            dir.display()
-        )));
+        return Err(ScaffoldError::Exists(dir.to_path_buf()));
     }
-    let tally = std::fs::canonicalize(tally)
-        .map_err(|e| RunError(format!("{}: {e} (give --tally PATH)", tally.display())))?;
+    let tally =
+        std::fs::canonicalize(tally).map_err(|_| ScaffoldError::NotTally(tally.to_path_buf()))?;
     if !tally.join("crates/core/Cargo.toml").is_file() {
-        return Err(RunError(format!(
-            "{}: not a tally checkout (no crates/core); give --tally PATH",
-            tally.display()
-        )));
+        return Err(ScaffoldError::NotTally(tally));
     }
     let ty = type_name(name);
     // The built-in scorer that ranks when a config does not say: a column to compare with.
@@ -196,10 +216,9 @@ name = "{builtin}"
     for (rel, text) in files {
         let path = dir.join(rel);
         if let Some(parent) = path.parent() {
-            std::fs::create_dir_all(parent)
-                .map_err(|e| RunError(format!("{}: {e}", parent.display())))?;
+            std::fs::create_dir_all(parent).map_err(io(parent))?;
         }
-        std::fs::write(&path, text).map_err(|e| RunError(format!("{}: {e}", path.display())))?;
+        std::fs::write(&path, text).map_err(io(&path))?;
         written.push(path);
     }
     Ok(written)

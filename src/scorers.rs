@@ -108,14 +108,12 @@ impl Registry {
         }
     }
 
-    fn build(&self, name: &str, params: &str) -> Result<Box<dyn Scorer>, String> {
-        let builtin = self.get(name).ok_or_else(|| {
-            format!(
-                "unknown scorer `{name}`: built in are {}",
-                self.for_config().listed()
-            )
+    fn build(&self, name: &str, params: &str) -> Result<Box<dyn Scorer>, BuildError> {
+        let builtin = self.get(name).ok_or_else(|| BuildError::Unknown {
+            name: name.to_owned(),
+            known: self.for_config().listed(),
         })?;
-        (builtin.build)(params).map_err(|e| e.to_string())
+        Ok((builtin.build)(params)?)
     }
 }
 
@@ -129,10 +127,33 @@ pub struct Built {
     pub abi: String,
 }
 
+/// Why a configured scorer could not be built.
+#[derive(Debug, thiserror::Error)]
+pub enum BuildError {
+    /// No built-in scorer has the name.
+    #[error("unknown scorer `{name}`: built in are {known}")]
+    Unknown {
+        /// The name asked for.
+        name: String,
+        /// The built-in names.
+        known: String,
+    },
+    /// The scorer refused its parameters.
+    #[error(transparent)]
+    Params(#[from] ParamsError),
+    /// The plugin could not be loaded or created.
+    #[error(transparent)]
+    Plugin(#[from] tally_plugin::PluginError),
+}
+
 /// Builds a scorer from its spec. Errors name the place it was configured,
 /// the scorer, and (for a plugin) the library.
 pub fn build(spec: &ScorerSpec) -> Result<Built, RunError> {
-    let fail = |e: String| RunError(format!("{}: scorer `{}`: {e}", spec.origin, spec.name));
+    let fail = |source: BuildError| RunError::Scorer {
+        origin: spec.origin.clone(),
+        name: spec.name.clone(),
+        source,
+    };
     match &spec.library {
         None => Ok(Built {
             scorer: registry().build(&spec.name, &spec.params).map_err(fail)?,
@@ -141,7 +162,7 @@ pub fn build(spec: &ScorerSpec) -> Result<Built, RunError> {
         }),
         Some(lib) => {
             let (path, foreign) = tally_plugin::scorer(lib, spec.sha256.as_deref(), &spec.params)
-                .map_err(|e| fail(e.to_string()))?;
+                .map_err(|e| fail(e.into()))?;
             let plugin_name = foreign.info().name;
             if plugin_name != spec.name {
                 tracing::warn!(
@@ -224,6 +245,9 @@ mod tests {
     #[test]
     fn an_unknown_builtin_lists_the_known_ones() {
         let e = registry().build("hindex", "{}").err().unwrap();
-        assert_eq!(e, "unknown scorer `hindex`: built in are count and share");
+        assert_eq!(
+            e.to_string(),
+            "unknown scorer `hindex`: built in are count and share"
+        );
     }
 }

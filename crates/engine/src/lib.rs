@@ -22,7 +22,7 @@ pub use rank::rank;
 use rustc_hash::{FxHashMap as HashMap, FxHashSet as HashSet};
 use std::collections::BTreeMap;
 use std::path::Path;
-use tally_core::{Article, Credit, Scorer, UNRESOLVED};
+use tally_core::{Article, Credit, ScoreError, ScoreErrorKind, Scorer, UNRESOLVED};
 use tally_ingest::{
     Affiliation, Entry, Exclusion, InputError, InputFile, InstitutionTable, RecordError, WorkBatch,
     WorkReader, WorkView,
@@ -50,14 +50,17 @@ pub enum EngineError {
     /// Strict mode: a record could not be read.
     #[error(transparent)]
     Record(RecordError),
-    /// A scorer returned something it must not.
-    #[error("scorer `{scorer}`: {message}")]
+    /// A scorer failed, or returned something it must not.
+    #[error("scorer `{scorer}`: {source}")]
     Scorer {
         /// The scorer's name.
         scorer: String,
         /// What was wrong.
-        message: String,
+        source: ScoreError,
     },
+    /// The engine built an article view the core refuses: a bug in tally.
+    #[error("internal error: an article of the batch is malformed ({0}); please report it")]
+    Article(#[from] tally_core::ViewError),
     /// Strict mode: a work's author list is marked as cut, so its `n` is wrong.
     #[error("{}:{line}: work {id} has a truncated author list (is_authors_truncated: true); its share would be wrong. Use a snapshot with full author lists, or drop --strict to count it and list it in the ledger", file.display())]
     Truncated {
@@ -564,11 +567,7 @@ fn flush(
             p.weights[j],
             &p.offsets[p.starts[j]..end],
             &p.slots,
-        )
-        .map_err(|e| EngineError::Scorer {
-            scorer: String::new(),
-            message: e.to_string(),
-        })?;
+        )?;
         articles.push(a);
     }
     let n_entities = lt.ids.len();
@@ -576,17 +575,21 @@ fn flush(
         credits.clear();
         ends.clear();
         let name = || scorer.info().name.into_owned();
+        let fail = |kind: ScoreErrorKind| EngineError::Scorer {
+            scorer: name(),
+            source: kind.into(),
+        };
         scorer
             .score_batch(&articles, credits, ends)
-            .map_err(|e| EngineError::Scorer {
+            .map_err(|source| EngineError::Scorer {
                 scorer: name(),
-                message: e.to_string(),
+                source,
             })?;
         if ends.len() != n {
-            return Err(EngineError::Scorer {
-                scorer: name(),
-                message: format!("gave {} article ends for {n} articles", ends.len()),
-            });
+            return Err(fail(ScoreErrorKind::BadOutput(format!(
+                "{} article ends for {n} articles",
+                ends.len()
+            ))));
         }
         let mut sum = Fixed::ZERO;
         let mut from = 0;
@@ -605,14 +608,24 @@ fn flush(
                         totals[c.entity as usize] += f;
                         sum += f;
                     }
-                    _ => {
-                        return Err(EngineError::Scorer {
-                            scorer: name(),
-                            message: format!(
-                                "returned credit {} for entity {}, which is not a finite non-negative credit to an entity of the article",
-                                c.credit, c.entity
-                            ),
-                        })
+                    Some(_) => {
+                        return Err(fail(ScoreErrorKind::NotOnArticle {
+                            article: j,
+                            entity: c.entity,
+                            resolved: articles[j]
+                                .slots()
+                                .iter()
+                                .copied()
+                                .filter(|e| *e != UNRESOLVED)
+                                .collect(),
+                        }))
+                    }
+                    None => {
+                        return Err(fail(ScoreErrorKind::BadCredit {
+                            article: j,
+                            entity: c.entity,
+                            credit: c.credit,
+                        }))
                     }
                 }
             }
