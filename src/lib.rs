@@ -32,7 +32,7 @@ pub enum RunError {
         /// Its name.
         name: String,
         /// Why.
-        source: scorers::BuildError,
+        source: Box<scorers::BuildError>,
     },
     /// `by` names no scorer of the run.
     #[error("--by {0}: not one of the scorers run")]

@@ -152,7 +152,7 @@ pub fn build(spec: &ScorerSpec) -> Result<Built, RunError> {
     let fail = |source: BuildError| RunError::Scorer {
         origin: spec.origin.clone(),
         name: spec.name.clone(),
-        source,
+        source: Box::new(source),
     };
     match &spec.library {
         None => Ok(Built {
