@@ -85,37 +85,90 @@ pub fn build_report_with(
         .collect::<Result<_, _>>()?;
     let origins: Vec<String> = built.iter().map(|b| b.origin.clone()).collect();
     let scorers: Vec<Box<dyn Scorer>> = built.into_iter().map(|b| b.scorer).collect();
-    let sources = settings
-        .sources
-        .as_deref()
-        .map(JournalList::load)
-        .transpose()?;
-    let sources_info = match &settings.sources {
-        Some(p) => Some(info(&digest(p)?)),
-        None => None,
-    };
-    let works = expand_inputs(&settings.works)?;
-    let inst_paths = if settings.institutions.is_empty() {
-        Vec::new()
-    } else {
-        expand_inputs(&settings.institutions)?
-    };
-    let tables = {
+    let inputs = Inputs::load(settings, &mut on_problem)?;
+    let outcome = count(settings, &inputs, &scorers, progress, &mut on_problem)?;
+    let columns: Vec<_> = scorers
+        .iter()
+        .map(|s| tally_engine::column(s.as_ref()))
+        .collect();
+    let by = columns
+        .iter()
+        .position(|c| c.name == settings.by)
+        .ok_or_else(|| RunError::UnknownBy(settings.by.clone()))?;
+    let rankings = outcome
+        .levels
+        .iter()
+        .map(|lt| {
+            let period = settings.years.label();
+            rank(lt, columns.clone(), by, settings.years.0, period).cut(settings.top)
+        })
+        .collect();
+    Ok(Report {
+        run: run_info(settings, &inputs, &outcome, &columns, &origins),
+        rankings,
+        ledger: outcome.ledger,
+        top: settings.top,
+    })
+}
+
+/// What is read before the works: the journal list and the institution tables.
+struct Inputs {
+    works: Vec<PathBuf>,
+    sources: Option<JournalList>,
+    sources_file: Option<InputFile>,
+    tables: InstitutionTable,
+}
+
+impl Inputs {
+    /// Expands the inputs, loads the journal list and the tables; the tables'
+    /// bad records go to `on_problem`.
+    fn load(
+        settings: &Settings,
+        on_problem: &mut impl FnMut(&RecordError),
+    ) -> Result<Inputs, RunError> {
+        let sources = settings
+            .sources
+            .as_deref()
+            .map(JournalList::load)
+            .transpose()?;
+        let sources_file = settings.sources.as_deref().map(digest).transpose()?;
+        let works = expand_inputs(&settings.works)?;
+        let inst_paths = if settings.institutions.is_empty() {
+            Vec::new()
+        } else {
+            expand_inputs(&settings.institutions)?
+        };
         let _span = tracing::info_span!("institutions").entered();
-        let t = InstitutionTable::load(&inst_paths, settings.strict)?;
+        let tables = InstitutionTable::load(&inst_paths, settings.strict)?;
         tracing::info!(
-            openalex = t.by_id.len(),
-            ror = t.by_ror.len(),
-            problems = t.problems.len(),
+            openalex = tables.by_id.len(),
+            ror = tables.by_ror.len(),
+            problems = tables.problems.len(),
             "institution tables loaded"
         );
-        t
-    };
-    for p in &tables.problems {
-        on_problem(p);
+        for p in &tables.problems {
+            on_problem(p);
+        }
+        Ok(Inputs {
+            works,
+            sources,
+            sources_file,
+            tables,
+        })
     }
+}
+
+/// Reads and counts the works.
+fn count(
+    settings: &Settings,
+    inputs: &Inputs,
+    scorers: &[Box<dyn Scorer>],
+    progress: bool,
+    on_problem: &mut impl FnMut(&RecordError),
+) -> Result<tally_engine::Outcome, RunError> {
+    let _span = tracing::info_span!("works").entered();
     let filter = Filter {
-        sources,
+        sources: inputs.sources.clone(),
         types: settings.types.clone(),
         years: settings.years.0,
     };
@@ -129,66 +182,52 @@ pub fn build_report_with(
                 .position(|s| s.name == share.name && s.library.is_none())
         }),
     };
-    let outcome = {
-        let _span = tracing::info_span!("works").entered();
-        let mut engine = Engine::new(&plan, &tables, &scorers);
-        let mut opts = tally_ingest::ReadOptions::default();
-        if let Some(t) = settings.threads {
-            opts.threads = t;
-        }
-        let bar = progress.then(|| progress_bar(&works));
-        if let Some(bar) = &bar {
-            let bar = bar.clone();
-            let works_done = std::sync::atomic::AtomicU64::new(0);
-            opts.progress = Some(std::sync::Arc::new(move |bytes, n| {
-                let w = works_done.fetch_add(n, std::sync::atomic::Ordering::Relaxed) + n;
-                bar.inc(bytes);
-                let secs = bar.elapsed().as_secs_f64().max(1e-3);
-                bar.set_message(format!("{w} works, {:.0}/s", w as f64 / secs));
-            }));
-        }
-        let reader = tally_ingest::read_works(works.clone(), std::sync::Arc::new(filter), &opts)?;
-        let files = engine.read(reader, &mut on_problem);
-        if let Some(bar) = bar {
-            bar.finish_and_clear();
-        }
-        engine.finish(files?)?
-    };
-    let columns: Vec<_> = scorers
-        .iter()
-        .map(|s| tally_engine::column(s.as_ref()))
-        .collect();
-    let by = columns
-        .iter()
-        .position(|c| c.name == settings.by)
-        .ok_or_else(|| RunError::UnknownBy(settings.by.clone()))?;
-    let rankings = outcome
-        .levels
-        .iter()
-        .map(|lt| {
-            rank(
-                lt,
-                columns.clone(),
-                by,
-                settings.years.0,
-                settings.years.label(),
-            )
-            .cut(settings.top)
-        })
-        .collect();
-    let run = RunInfo {
+    let mut engine = Engine::new(&plan, &inputs.tables, scorers);
+    let mut opts = tally_ingest::ReadOptions::default();
+    if let Some(t) = settings.threads {
+        opts.threads = t;
+    }
+    let bar = progress.then(|| progress_bar(&inputs.works));
+    if let Some(bar) = &bar {
+        let bar = bar.clone();
+        let works_done = std::sync::atomic::AtomicU64::new(0);
+        opts.progress = Some(std::sync::Arc::new(move |bytes, n| {
+            let w = works_done.fetch_add(n, std::sync::atomic::Ordering::Relaxed) + n;
+            bar.inc(bytes);
+            let secs = bar.elapsed().as_secs_f64().max(1e-3);
+            bar.set_message(format!("{w} works, {:.0}/s", w as f64 / secs));
+        }));
+    }
+    let reader =
+        tally_ingest::read_works(inputs.works.clone(), std::sync::Arc::new(filter), &opts)?;
+    let files = engine.read(reader, on_problem);
+    if let Some(bar) = bar {
+        bar.finish_and_clear();
+    }
+    Ok(engine.finish(files?)?)
+}
+
+/// What produced the report: inputs with digests, filters, scorers.
+fn run_info(
+    settings: &Settings,
+    inputs: &Inputs,
+    outcome: &tally_engine::Outcome,
+    columns: &[tally_report::Column],
+    origins: &[String],
+) -> RunInfo {
+    RunInfo {
         generator: format!("tally {}", env!("CARGO_PKG_VERSION")),
         works: outcome.works_files.iter().map(info).collect(),
-        institutions: tables.files.iter().map(info).collect(),
-        sources: sources_info,
+        institutions: inputs.tables.files.iter().map(info).collect(),
+        sources: inputs.sources_file.as_ref().map(info),
         types: settings.types.clone(),
         years: settings.years.label(),
         config: settings.config.as_ref().map(|p| p.display().to_string()),
         scorers: settings
             .scorers
             .iter()
-            .zip(&columns)
-            .zip(&origins)
+            .zip(columns)
+            .zip(origins)
             .map(|((spec, c), origin)| ScorerUse {
                 name: c.name.clone(),
                 version: c.version.clone(),
@@ -197,13 +236,7 @@ pub fn build_report_with(
             })
             .collect(),
         strict: settings.strict,
-    };
-    Ok(Report {
-        run,
-        rankings,
-        ledger: outcome.ledger,
-        top: settings.top,
-    })
+    }
 }
 
 fn progress_bar(works: &[PathBuf]) -> indicatif::ProgressBar {

@@ -379,7 +379,8 @@ struct Locator<'a> {
 }
 
 impl Locator<'_> {
-    fn at(&self, offset: usize, message: impl Into<String>) -> ConfigError {
+    /// 1-based line and column of a byte offset.
+    fn line_column(&self, offset: usize) -> (usize, usize) {
         let before = &self.text[..offset.min(self.text.len())];
         let line = before.matches('\n').count() + 1;
         let column = before
@@ -388,6 +389,11 @@ impl Locator<'_> {
             .map(|l| l.chars().count())
             .unwrap_or(0)
             + 1;
+        (line, column)
+    }
+
+    fn at(&self, offset: usize, message: impl Into<String>) -> ConfigError {
+        let (line, column) = self.line_column(offset);
         ConfigError::At {
             path: self.path.to_path_buf(),
             line,
@@ -432,246 +438,37 @@ impl Builtins {
 }
 
 /// Reads a config file and applies the overrides; `builtins` says which
-/// scorers exist without a library (to check `[[scorer]] name` and
-/// `--scorers`) and which run and rank by default.
+/// scorer names exist without a library, and the defaults.
 pub fn resolve(
     config: Option<&Path>,
     o: Overrides,
     builtins: &Builtins,
 ) -> Result<Settings, ConfigError> {
-    let (file, text) = match config {
-        Some(p) => {
-            let text = std::fs::read_to_string(p).map_err(|source| ConfigError::Io {
-                path: p.to_path_buf(),
-                source,
-            })?;
-            (Some(p), text)
-        }
-        None => (None, String::new()),
+    let text = match config {
+        Some(p) => std::fs::read_to_string(p).map_err(|source| ConfigError::Io {
+            path: p.to_path_buf(),
+            source,
+        })?,
+        None => String::new(),
     };
-    let loc = Locator {
-        path: file.unwrap_or(Path::new("<command line>")),
-        text: &text,
+    let cx = Context {
+        loc: Locator {
+            path: config.unwrap_or(Path::new("<command line>")),
+            text: &text,
+        },
+        base: config
+            .and_then(|p| p.parent())
+            .map(Path::to_path_buf)
+            .unwrap_or_default(),
     };
-    let fc: FileConfig = match file {
+    let fc: FileConfig = match config {
         None => FileConfig::default(),
         Some(_) => toml::from_str(&text).map_err(|e| {
             let offset = e.span().map(|s| s.start).unwrap_or(0);
-            loc.at(offset, e.message().trim().to_owned())
+            cx.loc.at(offset, e.message().trim().to_owned())
         })?,
     };
-    let base = file
-        .and_then(|p| p.parent())
-        .map(Path::to_path_buf)
-        .unwrap_or_default();
-    let rel = |p: PathBuf| {
-        if p.is_absolute() {
-            p
-        } else {
-            base.join(p)
-        }
-    };
-
-    let works = if !o.works.is_empty() {
-        o.works
-    } else {
-        fc.input
-            .works
-            .map(OneOrMany::into_vec)
-            .unwrap_or_default()
-            .into_iter()
-            .map(rel)
-            .collect()
-    };
-    let institutions = if !o.institutions.is_empty() {
-        o.institutions
-    } else {
-        fc.input
-            .institutions
-            .map(OneOrMany::into_vec)
-            .unwrap_or_default()
-            .into_iter()
-            .map(rel)
-            .collect()
-    };
-    let sources = o.sources.or_else(|| fc.input.sources.map(rel));
-    let types = o
-        .types
-        .or(fc.filter.types)
-        .unwrap_or(Types(Some(vec!["article".into()])))
-        .0;
-    let years = o.years.or(fc.filter.years).unwrap_or(Years(None));
-    let levels = match (o.levels, fc.rank.level, fc.rank.levels) {
-        (Some(l), _, _) => l,
-        (None, Some(_), Some(_)) => {
-            return Err(ConfigError::Invalid(format!(
-                "{}: give either rank.level or rank.levels, not both",
-                loc.path.display()
-            )))
-        }
-        (None, Some(l), None) => vec![l.0],
-        (None, None, Some(ls)) => ls.into_iter().map(|l| l.0).collect(),
-        (None, None, None) => vec![Level::City],
-    };
-    if levels.is_empty() {
-        return Err(ConfigError::Invalid("no level to rank".into()));
-    }
-
-    // Scorers: config order; --scorers picks and orders them, keeping config params.
-    let mut from_file: Vec<ScorerSpec> = Vec::new();
-    for s in &fc.scorer {
-        let name = s.name.get_ref().clone();
-        if s.library.is_none() && !builtins.knows(&name) {
-            return Err(loc.at(
-                s.name.span().start,
-                format!(
-                    "unknown scorer `{name}`: built in are {}; name a plugin's shared library with `library = \"path/to/lib\"`",
-                    builtins.listed()
-                ),
-            ));
-        }
-        if let Some(h) = &s.sha256 {
-            let ok = h.get_ref().len() == 64 && h.get_ref().chars().all(|c| c.is_ascii_hexdigit());
-            if !ok {
-                return Err(loc.at(h.span().start, "sha256 must be 64 hexadecimal digits"));
-            }
-        }
-        if from_file.iter().any(|f| f.name == name) {
-            return Err(loc.at(
-                s.name.span().start,
-                format!("scorer `{name}` is listed twice"),
-            ));
-        }
-        let origin = match loc.at(s.name.span().start, "") {
-            ConfigError::At {
-                path, line, column, ..
-            } => {
-                format!("{}:{line}:{column}", path.display())
-            }
-            _ => String::new(),
-        };
-        from_file.push(ScorerSpec {
-            name,
-            params: s
-                .params
-                .as_ref()
-                .map(params_json)
-                .unwrap_or_else(|| "{}".into()),
-            origin,
-            library: s.library.clone().map(rel),
-            sha256: s.sha256.as_ref().map(|h| h.get_ref().to_ascii_lowercase()),
-        });
-    }
-    let mut scorers = match o.scorers {
-        Some(names) => {
-            let mut out = Vec::new();
-            for name in names {
-                let name = name.trim().to_owned();
-                if out.iter().any(|s: &ScorerSpec| s.name == name) {
-                    continue;
-                }
-                let configured = from_file.iter().find(|s| s.name == name).cloned();
-                if configured.is_none() && !builtins.knows(&name) {
-                    return Err(ConfigError::Invalid(format!(
-                        "--scorers: unknown scorer `{name}`: built in are {}; plugins are named in a config file",
-                        builtins.listed()
-                    )));
-                }
-                out.push(configured.unwrap_or(ScorerSpec {
-                    name,
-                    params: "{}".into(),
-                    origin: "command line".into(),
-                    library: None,
-                    sha256: None,
-                }));
-            }
-            out
-        }
-        None if from_file.is_empty() => builtins
-            .defaults
-            .iter()
-            .map(|n| ScorerSpec {
-                name: n.clone(),
-                params: "{}".into(),
-                origin: "default".into(),
-                library: None,
-                sha256: None,
-            })
-            .collect(),
-        None => from_file,
-    };
-    if scorers.is_empty() {
-        return Err(ConfigError::Invalid("no scorer to run".into()));
-    }
-    for p in &o.params {
-        apply_param(&mut scorers, p)?;
-    }
-
-    let by = match (o.by, &fc.rank.by) {
-        (Some(b), _) => {
-            if !scorers.iter().any(|s| s.name == b) {
-                return Err(ConfigError::Invalid(format!(
-                    "--by {b}: not one of the scorers run ({})",
-                    names(&scorers)
-                )));
-            }
-            b
-        }
-        (None, Some(b)) => {
-            if !scorers.iter().any(|s| s.name == *b.get_ref()) {
-                return Err(loc.at(
-                    b.span().start,
-                    format!(
-                        "rank.by = `{}` is not one of the scorers run ({})",
-                        b.get_ref(),
-                        names(&scorers)
-                    ),
-                ));
-            }
-            b.get_ref().clone()
-        }
-        (None, None) => builtins
-            .by
-            .iter()
-            .find(|b| scorers.iter().any(|s| s.name == **b))
-            .unwrap_or(&scorers[0].name)
-            .clone(),
-    };
-    let top = match (o.top, &fc.rank.top) {
-        (Some(0), _) => None,
-        (Some(n), _) => Some(n),
-        (None, Some(t)) if *t.get_ref() < 0 => {
-            return Err(loc.at(
-                t.span().start,
-                "rank.top must be 0 (all) or a positive number",
-            ))
-        }
-        (None, Some(t)) => (*t.get_ref() > 0).then(|| *t.get_ref() as usize),
-        (None, None) => None,
-    };
-    let threads = match (o.threads, &fc.run.threads) {
-        (Some(0), _) => return Err(ConfigError::Invalid("--threads must be at least 1".into())),
-        (Some(n), _) => Some(n),
-        (None, Some(t)) if *t.get_ref() < 1 || *t.get_ref() > 4096 => {
-            return Err(loc.at(t.span().start, "run.threads must be between 1 and 4096"))
-        }
-        (None, Some(t)) => Some(*t.get_ref() as usize),
-        (None, None) => None,
-    };
-    if works.is_empty() {
-        return Err(ConfigError::Invalid(
-            "no works input: give --works PATH or input.works in the config".into(),
-        ));
-    }
-    let format = o.format.or(fc.output.format).unwrap_or(Format::Table);
-    let output = o.output.or_else(|| fc.output.file.map(rel));
-    if format == Format::Csv && levels.len() > 1 {
-        return Err(ConfigError::Invalid(
-            "CSV holds one ranking: choose one level (--level), or use --format json, md or table for several".into(),
-        ));
-    }
-    Ok(Settings {
-        config: file.map(Path::to_path_buf),
+    let Overrides {
         works,
         institutions,
         sources,
@@ -679,13 +476,274 @@ pub fn resolve(
         years,
         levels,
         scorers,
+        params,
         by,
         top,
         format,
         output,
         threads,
-        strict: o.strict.or(fc.run.strict).unwrap_or(false),
+        strict,
+    } = o;
+    // Located mistakes in the file first, then what is missing.
+    let levels = cx.levels(levels, fc.rank.level, fc.rank.levels)?;
+    let scorers = cx.scorers(scorers, &params, &fc.scorer, builtins)?;
+    let by = cx.by(by, fc.rank.by, &scorers, builtins)?;
+    let top = cx.top(top, fc.rank.top)?;
+    let threads = cx.threads(threads, fc.run.threads)?;
+    let works = cx.paths(works, fc.input.works);
+    if works.is_empty() {
+        return Err(ConfigError::Invalid(
+            "no works input: give --works PATH or input.works in the config".into(),
+        ));
+    }
+    let format = format.or(fc.output.format).unwrap_or(Format::Table);
+    if format == Format::Csv && levels.len() > 1 {
+        return Err(ConfigError::Invalid(
+            "CSV holds one ranking: choose one level (--level), or use --format json, md or table for several".into(),
+        ));
+    }
+    Ok(Settings {
+        config: config.map(Path::to_path_buf),
+        works,
+        institutions: cx.paths(institutions, fc.input.institutions),
+        sources: sources.or_else(|| fc.input.sources.map(|p| cx.rel(p))),
+        types: types
+            .or(fc.filter.types)
+            .unwrap_or(Types(Some(vec!["article".into()])))
+            .0,
+        years: years.or(fc.filter.years).unwrap_or(Years(None)),
+        levels,
+        scorers,
+        by,
+        top,
+        format,
+        output: output.or_else(|| fc.output.file.map(|p| cx.rel(p))),
+        threads,
+        strict: strict.or(fc.run.strict).unwrap_or(false),
     })
+}
+
+/// The config file's place, for messages and relative paths.
+struct Context<'a> {
+    loc: Locator<'a>,
+    base: PathBuf,
+}
+
+impl Context<'_> {
+    /// A path from the config file, relative to its folder.
+    fn rel(&self, p: PathBuf) -> PathBuf {
+        if p.is_absolute() {
+            p
+        } else {
+            self.base.join(p)
+        }
+    }
+
+    /// `[input]` paths: the command line's, or the file's.
+    fn paths(&self, given: Vec<PathBuf>, file: Option<OneOrMany<PathBuf>>) -> Vec<PathBuf> {
+        if !given.is_empty() {
+            return given;
+        }
+        file.map(OneOrMany::into_vec)
+            .unwrap_or_default()
+            .into_iter()
+            .map(|p| self.rel(p))
+            .collect()
+    }
+
+    /// `--level` or `[rank] level` / `levels` (not both); city by default.
+    fn levels(
+        &self,
+        given: Option<Vec<Level>>,
+        level: Option<LevelDe>,
+        levels: Option<Vec<LevelDe>>,
+    ) -> Result<Vec<Level>, ConfigError> {
+        let out = match (given, level, levels) {
+            (Some(l), _, _) => l,
+            (None, Some(_), Some(_)) => {
+                return Err(ConfigError::Invalid(format!(
+                    "{}: give either rank.level or rank.levels, not both",
+                    self.loc.path.display()
+                )))
+            }
+            (None, Some(l), None) => vec![l.0],
+            (None, None, Some(ls)) => ls.into_iter().map(|l| l.0).collect(),
+            (None, None, None) => vec![Level::City],
+        };
+        if out.is_empty() {
+            return Err(ConfigError::Invalid("no level to rank".into()));
+        }
+        Ok(out)
+    }
+
+    /// The `[[scorer]]` tables, checked.
+    fn file_scorers(
+        &self,
+        tables: &[ScorerSection],
+        builtins: &Builtins,
+    ) -> Result<Vec<ScorerSpec>, ConfigError> {
+        let mut out: Vec<ScorerSpec> = Vec::new();
+        for s in tables {
+            let name = s.name.get_ref().clone();
+            let at = s.name.span().start;
+            if s.library.is_none() && !builtins.knows(&name) {
+                return Err(self.loc.at(
+                    at,
+                    format!(
+                        "unknown scorer `{name}`: built in are {}; name a plugin's shared library with `library = \"path/to/lib\"`",
+                        builtins.listed()
+                    ),
+                ));
+            }
+            if let Some(h) = &s.sha256 {
+                let ok =
+                    h.get_ref().len() == 64 && h.get_ref().chars().all(|c| c.is_ascii_hexdigit());
+                if !ok {
+                    return Err(self
+                        .loc
+                        .at(h.span().start, "sha256 must be 64 hexadecimal digits"));
+                }
+            }
+            if out.iter().any(|f| f.name == name) {
+                return Err(self.loc.at(at, format!("scorer `{name}` is listed twice")));
+            }
+            let (line, column) = self.loc.line_column(at);
+            out.push(ScorerSpec {
+                name,
+                params: s
+                    .params
+                    .as_ref()
+                    .map(params_json)
+                    .unwrap_or_else(|| "{}".into()),
+                origin: format!("{}:{line}:{column}", self.loc.path.display()),
+                library: s.library.clone().map(|p| self.rel(p)),
+                sha256: s.sha256.as_ref().map(|h| h.get_ref().to_ascii_lowercase()),
+            });
+        }
+        Ok(out)
+    }
+
+    /// The scorers to run: the config's, in its order; `--scorers` picks and
+    /// orders them (keeping their params); the defaults when neither names
+    /// any; then the `--param` overrides.
+    fn scorers(
+        &self,
+        given: Option<Vec<String>>,
+        params: &[String],
+        tables: &[ScorerSection],
+        builtins: &Builtins,
+    ) -> Result<Vec<ScorerSpec>, ConfigError> {
+        let from_file = self.file_scorers(tables, builtins)?;
+        let plain = |name: String, origin: &str| ScorerSpec {
+            name,
+            params: "{}".into(),
+            origin: origin.into(),
+            library: None,
+            sha256: None,
+        };
+        let mut scorers = match given {
+            Some(names) => {
+                let mut out: Vec<ScorerSpec> = Vec::new();
+                for name in names {
+                    let name = name.trim().to_owned();
+                    if out.iter().any(|s| s.name == name) {
+                        continue;
+                    }
+                    let configured = from_file.iter().find(|s| s.name == name).cloned();
+                    if configured.is_none() && !builtins.knows(&name) {
+                        return Err(ConfigError::Invalid(format!(
+                            "--scorers: unknown scorer `{name}`: built in are {}; plugins are named in a config file",
+                            builtins.listed()
+                        )));
+                    }
+                    out.push(configured.unwrap_or_else(|| plain(name, "command line")));
+                }
+                out
+            }
+            None if from_file.is_empty() => builtins
+                .defaults
+                .iter()
+                .map(|n| plain(n.clone(), "default"))
+                .collect(),
+            None => from_file,
+        };
+        if scorers.is_empty() {
+            return Err(ConfigError::Invalid("no scorer to run".into()));
+        }
+        for p in params {
+            apply_param(&mut scorers, p)?;
+        }
+        Ok(scorers)
+    }
+
+    /// `--by` or `[rank] by`, one of the scorers run; else the built-in
+    /// default if it runs, else the first scorer.
+    fn by(
+        &self,
+        given: Option<String>,
+        file: Option<Spanned<String>>,
+        scorers: &[ScorerSpec],
+        builtins: &Builtins,
+    ) -> Result<String, ConfigError> {
+        let runs = |b: &str| scorers.iter().any(|s| s.name == b);
+        match (given, file) {
+            (Some(b), _) if runs(&b) => Ok(b),
+            (Some(b), _) => Err(ConfigError::Invalid(format!(
+                "--by {b}: not one of the scorers run ({})",
+                names(scorers)
+            ))),
+            (None, Some(b)) if runs(b.get_ref()) => Ok(b.into_inner()),
+            (None, Some(b)) => Err(self.loc.at(
+                b.span().start,
+                format!(
+                    "rank.by = `{}` is not one of the scorers run ({})",
+                    b.get_ref(),
+                    names(scorers)
+                ),
+            )),
+            (None, None) => Ok(builtins
+                .by
+                .iter()
+                .find(|b| runs(b))
+                .unwrap_or(&scorers[0].name)
+                .clone()),
+        }
+    }
+
+    /// `--top` or `[rank] top`: 0 or absent shows all.
+    fn top(
+        &self,
+        given: Option<usize>,
+        file: Option<Spanned<i64>>,
+    ) -> Result<Option<usize>, ConfigError> {
+        match (given, file) {
+            (Some(0), _) => Ok(None),
+            (Some(n), _) => Ok(Some(n)),
+            (None, Some(t)) if *t.get_ref() < 0 => Err(self.loc.at(
+                t.span().start,
+                "rank.top must be 0 (all) or a positive number",
+            )),
+            (None, Some(t)) => Ok((*t.get_ref() > 0).then(|| *t.get_ref() as usize)),
+            (None, None) => Ok(None),
+        }
+    }
+
+    /// `--threads` or `[run] threads`.
+    fn threads(
+        &self,
+        given: Option<usize>,
+        file: Option<Spanned<i64>>,
+    ) -> Result<Option<usize>, ConfigError> {
+        match (given, file) {
+            (Some(0), _) => Err(ConfigError::Invalid("--threads must be at least 1".into())),
+            (Some(n), _) => Ok(Some(n)),
+            (None, Some(t)) if *t.get_ref() < 1 || *t.get_ref() > 4096 => Err(self
+                .loc
+                .at(t.span().start, "run.threads must be between 1 and 4096")),
+            (None, Some(t)) => Ok(Some(*t.get_ref() as usize)),
+            (None, None) => Ok(None),
+        }
+    }
 }
 
 fn names(s: &[ScorerSpec]) -> String {
