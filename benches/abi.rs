@@ -120,7 +120,7 @@ fn main() {
     let built_in = tally_share::Share::default();
     let (foreign, how) = match std::env::var("TALLY_SHARE_LIB") {
         Ok(path) => {
-            let (_, f) = tally_plugin::scorer(std::path::Path::new(&path), None, "{}")
+            let (_, f) = tally_loader::scorer(std::path::Path::new(&path), None, "{}")
                 .unwrap_or_else(|e| panic!("{e}"));
             (f, format!("loaded from {path}"))
         }

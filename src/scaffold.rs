@@ -164,7 +164,7 @@ mod tests {{
     #[test]
     fn worked_example_by_hand() {{
         // DESIGN.md section 3: Beijing has 1/4 + 1/8 + 1/3 in 2022.
-        let t = tally_testkit::views::totals(&{ty}, "city", 2022);
+        let t = tally_testkit::rankings::totals(&{ty}, "city", 2022);
         assert!((t["1816670"] - 17.0 / 24.0).abs() < 1e-12);
     }}
 

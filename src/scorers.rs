@@ -143,7 +143,7 @@ pub enum BuildError {
     Params(#[from] ParamsError),
     /// The plugin could not be loaded or created.
     #[error(transparent)]
-    Plugin(#[from] tally_plugin::PluginError),
+    Plugin(#[from] tally_loader::PluginError),
 }
 
 /// Builds a scorer from its spec. Errors name the place it was configured,
@@ -161,7 +161,7 @@ pub fn build(spec: &ScorerSpec) -> Result<Built, RunError> {
             abi: "static".into(),
         }),
         Some(lib) => {
-            let (path, foreign) = tally_plugin::scorer(lib, spec.sha256.as_deref(), &spec.params)
+            let (path, foreign) = tally_loader::scorer(lib, spec.sha256.as_deref(), &spec.params)
                 .map_err(|e| fail(e.into()))?;
             let plugin_name = foreign.info().name;
             if plugin_name != spec.name {

@@ -321,7 +321,7 @@ fn a_broken_plugin_is_named_with_its_fault() {
 #[test]
 fn a_pinned_digest_refuses_another_library() {
     let h = lib("tally-harmonic");
-    let digest = tally_plugin::sha256_file(&h).unwrap();
+    let digest = tally_loader::sha256_file(&h).unwrap();
     let s = Scratch::new("pin");
     let good = config(
         &s,

@@ -1,7 +1,8 @@
 //! What every scorer must satisfy, checked on the fixture sets of
 //! [`views`](crate::views), directly and through the C ABI.
 
-use crate::views::{fixture_sets, scorer_name, Flat};
+use crate::rankings::scorer_name;
+use crate::views::{fixture_sets, Flat};
 use std::fmt;
 use tally_core::abi::{check, vtable, CreateError, Foreign};
 use tally_core::{Article, Credit, FromParams, ParamsError, ScoreError, Scorer, Validator};

@@ -6,8 +6,9 @@
 //!   formats, with the published results in [`design::EXPECTED`].
 //! - [`views`]: the same example already resolved at each level, as the
 //!   article views a scorer receives, plus edge cases (empty bylines,
-//!   unresolved slots, 3,000 authors); [`views::ranking_csv`] ranks a scorer
-//!   on them without the rest of tally.
+//!   unresolved slots, 3,000 authors).
+//! - [`rankings`]: a scorer's totals and ranking of the worked example
+//!   ([`rankings::ranking_csv`]), without the rest of tally.
 //! - [`check_contract`]: what every scorer must satisfy, checked through the
 //!   fallible batch path; [`check_contract_with_abi`]: the same for a scorer
 //!   type, directly and through the C ABI, with the two compared.
@@ -17,7 +18,7 @@
 //!   the worked example, written in the calling crate's `snapshots/` folder.
 //!
 //! ```
-//! use tally_testkit::{check_contract, views};
+//! use tally_testkit::{check_contract, rankings};
 //! # use tally_core::*;
 //! # struct Share;
 //! # impl Scorer for Share {
@@ -27,20 +28,21 @@
 //! #     }
 //! # }
 //! check_contract(&Share).unwrap();
-//! let csv = views::ranking_csv(&Share, "city", 2022);
+//! let csv = rankings::ranking_csv(&Share, "city", 2022);
 //! assert!(csv.starts_with("rank,entity_id,score\n1,1816670,0.708333\n"));
 //! ```
 
 #![warn(clippy::undocumented_unsafe_blocks)]
 
 mod contract;
+pub mod rankings;
 pub mod views;
 
 pub use contract::{check_contract, check_contract_with_abi, via_abi, ContractError, Violation};
 pub use insta;
 
 /// Snapshots a scorer's rankings of the worked example at every level for
-/// 2021 and 2022 (`views::ranking_csv`), with insta, in the calling crate.
+/// 2021 and 2022 (`rankings::ranking_csv`), with insta, in the calling crate.
 ///
 /// ```ignore
 /// #[test]
@@ -52,12 +54,12 @@ pub use insta;
 macro_rules! assert_scorer_snapshot {
     ($scorer:expr) => {{
         let scorer = &$scorer;
-        let name = $crate::views::scorer_name(scorer);
+        let name = $crate::rankings::scorer_name(scorer);
         for level in ["institution", "city", "country"] {
             for year in [2021, 2022] {
                 $crate::insta::assert_snapshot!(
                     format!("{}_{}_{}", name, level, year),
-                    $crate::views::ranking_csv(scorer, level, year)
+                    $crate::rankings::ranking_csv(scorer, level, year)
                 );
             }
         }

@@ -44,7 +44,7 @@ tally_core::export_scorer!(FirstAuthor);
 #[cfg(test)]
 mod tests {
     use super::*;
-    use tally_testkit::views::totals;
+    use tally_testkit::rankings::totals;
 
     #[test]
     fn worked_example_by_hand() {

@@ -84,7 +84,7 @@ tally_core::export_scorer!(Fractional);
 #[cfg(test)]
 mod tests {
     use super::*;
-    use tally_testkit::views::totals;
+    use tally_testkit::rankings::totals;
 
     #[test]
     fn worked_example_by_hand() {

@@ -47,7 +47,7 @@ tally_core::export_scorer!(Harmonic);
 #[cfg(test)]
 mod tests {
     use super::*;
-    use tally_testkit::views::totals;
+    use tally_testkit::rankings::totals;
 
     fn close(got: Vec<(&str, f64)>, want: &[(&str, f64)]) {
         assert_eq!(got.len(), want.len(), "{got:?}");

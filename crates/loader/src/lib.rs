@@ -172,7 +172,7 @@ mod tests {
 
     #[test]
     fn refuses_what_is_not_a_plugin() {
-        let dir = std::env::temp_dir().join(format!("tally-plugin-{}", std::process::id()));
+        let dir = std::env::temp_dir().join(format!("tally-loader-{}", std::process::id()));
         std::fs::create_dir_all(&dir).unwrap();
         let fake = dir.join("libfake.so");
         std::fs::write(&fake, "this is not ELF").unwrap();
