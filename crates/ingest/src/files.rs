@@ -237,6 +237,15 @@ impl BufRead for Opened {
     }
 }
 
+/// True when the file starts with the gzip magic number (false when it
+/// cannot be read: opening it later says why).
+pub fn is_gzip(path: &Path) -> bool {
+    let mut head = [0u8; 2];
+    File::open(path)
+        .and_then(|mut f| f.read_exact(&mut head))
+        .is_ok_and(|()| head == [0x1f, 0x8b])
+}
+
 /// What a file holds, judged from its first non-blank byte (after
 /// decompression): the one place where inputs are told apart.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]

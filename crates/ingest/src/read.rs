@@ -40,9 +40,9 @@ pub type Progress = Arc<dyn Fn(u64, u64) + Send + Sync>;
 /// How to read.
 #[derive(Clone)]
 pub struct ReadOptions {
-    /// 1: read, parse and deliver on the calling thread. More: reader
-    /// threads (one per file at a time, at most this many) and this many
-    /// parser threads.
+    /// 1: read, parse and deliver on the calling thread. More: this many
+    /// parser threads, and reader threads that each take the next file in
+    /// turn: one for plain files, one per gzipped file up to this many.
     pub threads: usize,
     /// Target size of a chunk of JSON Lines handed to a parser.
     pub chunk_bytes: usize,
@@ -81,7 +81,11 @@ pub fn read_works(
 ) -> Result<WorkReader, InputError> {
     let chunk = opts.chunk_bytes.max(1);
     let workers = opts.threads.max(1);
-    let readers = workers.min(files.len()).max(1);
+    // Reading a plain file costs a copy: one reader keeps up. Inflating
+    // costs more than parsing: one reader per compressed file, up to the
+    // thread count, inflate side by side.
+    let compressed = files.iter().filter(|p| crate::files::is_gzip(p)).count();
+    let readers = workers.min(compressed).max(1);
     let in_flight = workers + 2;
     let ctx = Arc::new(Ctx {
         paths: files.into(),
