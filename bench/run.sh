@@ -1,7 +1,8 @@
 #!/usr/bin/env bash
 # tally against DuckDB and polars on the same synthetic OpenAlex files, for
 # the same city ranking (count + share, types article, the 82-journal list,
-# all years), plain and gzipped; checks that the three outputs agree and that
+# all years), plain (16 files), gzipped in 16 parts (gz) and gzipped as one
+# file (gz1); checks that the three outputs agree and that
 # tally's output is byte-identical with one thread and with all; prints wall
 # time, CPU time and peak RSS of each, and the ratios.
 #
@@ -9,6 +10,7 @@
 #   bench/run.sh 100000           # one size
 #   POLARS=0 bench/run.sh         # leave polars out (it needs ~15 GB at 1M)
 #   ROUNDS=5 bench/run.sh         # rounds per tally and DuckDB run (default 3)
+#   KINDS="gz gz1" bench/run.sh   # some of the input kinds (plain gz gz1)
 #
 # Data goes to bench/out/ (about 17 GB at 1M works); DuckDB and polars are
 # installed into bench/.venv from bench/requirements.txt.
@@ -54,13 +56,17 @@ run() {
 
 : > "$out/times"
 for n in "${sizes[@]}"; do
-  for kind in plain gz; do
+  for kind in ${KINDS:-plain gz gz1}; do
     dir=$out/data-$n-$kind
     if [ ! -f "$dir/journals.txt" ]; then
-      flag=""; [ $kind = gz ] && flag="--gzip"
-      $tally gen --works "$n" --seed 1 --out "$dir" --files 16 $flag
+      case $kind in
+        plain) flag="--files 16" ;;
+        gz) flag="--files 16 --gzip" ;;
+        gz1) flag="--files 1 --gzip" ;;
+      esac
+      $tally gen --works "$n" --seed 1 --out "$dir" $flag
     fi
-    ext=jsonl; [ $kind = gz ] && ext=jsonl.gz
+    ext=jsonl; [ $kind != plain ] && ext=jsonl.gz
     echo "== $n works, $kind ($(du -sh "$dir/works" | cut -f1))"
     # Every tool reads from memory: drop the other data sets from the page
     # cache (so that this one fits whole and no pass evicts what the next
@@ -89,7 +95,7 @@ PY
       outputs+=("$out/polars-$n-$kind.csv")
     fi
     $py bench/compare.py "${outputs[@]}"
-    if [ $kind = gz ]; then
+    if [ $kind != plain ]; then
       run zcat "$n" $kind 1 sh -c "zcat $dir/works/*.gz"
     fi
   done
@@ -116,7 +122,7 @@ for (tool, n, kind, thr), (wall, cpu, rss) in sorted(t.items()):
 sizes = sorted({int(k[1]) for k in t if k[0] == "tally"})
 if len(sizes) > 1:
     a, b = str(sizes[0]), str(sizes[-1])
-    for kind in ("plain", "gz"):
+    for kind in ("plain", "gz", "gz1"):
         x, y = t.get(("tally", a, kind, th)), t.get(("tally", b, kind, th))
         if x and y:
             print(f"tally {kind}: peak RSS {b} / {a} works = {y[2] / x[2]:.2f}; time per work {b} / {a} = {(y[0] / int(b)) / (x[0] / int(a)):.2f}")
