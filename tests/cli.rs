@@ -303,3 +303,75 @@ fn output_is_identical_whatever_the_order_of_the_input() {
     assert_eq!(run(&fixture("works.jsonl")), run(&rotated));
     let _ = Path::new(&rotated);
 }
+
+fn rank_csv(works: &str, extra: &[&str]) -> Output {
+    let (inst, journals) = (fixture("institutions.jsonl"), fixture("journals.txt"));
+    let mut args = vec![
+        "rank",
+        "--works",
+        works,
+        "--institutions",
+        &inst,
+        "--sources",
+        &journals,
+        "--format",
+        "csv",
+    ];
+    args.extend_from_slice(extra);
+    tally(&args)
+}
+
+/// `http://openalex.org/I1` is `I1`, as `https://` is: the same CSV as the
+/// canonical file, at every level (it was an entity of its own).
+#[test]
+fn an_http_openalex_id_is_the_same_entity() {
+    let s = Scratch::new("http-ids");
+    let text = std::fs::read_to_string(fixture("works.jsonl")).unwrap();
+    let http = s.file(
+        "works.jsonl",
+        &text.replace("https://openalex.org/", "http://openalex.org/"),
+    );
+    for level in ["institution", "city", "country"] {
+        let a = rank_csv(&fixture("works.jsonl"), &["--level", level]);
+        let b = rank_csv(&http, &["--level", level]);
+        assert!(a.status.success() && b.status.success(), "{}", stderr(&b));
+        assert_eq!(stdout(&a), stdout(&b), "{level}");
+        assert!(stdout(&b).contains(",I1,") || level != "institution");
+    }
+}
+
+/// Malformed JSON inside a field tally does not read is a malformed
+/// record: a warning naming file and line (and the ledger counts it), and
+/// with --strict the end of the run.
+#[test]
+fn malformed_json_in_a_skipped_field_is_a_malformed_record() {
+    let text = std::fs::read_to_string(fixture("works.jsonl")).unwrap();
+    let first = text.lines().next().unwrap();
+    for bad in [
+        "[1,2}",
+        "{\"a\":1]",
+        "02020",
+        "tru",
+        "1.2.3",
+        "\"a\tb\"",
+        "\"\\q\"",
+    ] {
+        let s = Scratch::new("skipped-json");
+        // W1 with a broken `language` field, then the rest of the file.
+        let broken = format!("{{\"language\": {bad}, {}", &first[1..]);
+        let rest: Vec<&str> = text.lines().skip(1).collect();
+        let works = s.file("works.jsonl", &format!("{broken}\n{}\n", rest.join("\n")));
+        let o = rank_csv(&works, &[]);
+        assert_eq!(o.status.code(), Some(0), "{bad}: {}", stderr(&o));
+        let e = stderr(&o);
+        assert!(e.contains(&format!("warning: {works}:1: ")), "{bad}: {e}");
+        assert!(e.contains(", 1 malformed"), "{bad}: {e}");
+        let o = rank_csv(&works, &["--strict"]);
+        assert_eq!(o.status.code(), Some(1), "{bad}");
+        assert!(
+            error_line(&o).starts_with(&format!("error: {works}:1: ")),
+            "{bad}"
+        );
+        assert!(stdout(&o).is_empty());
+    }
+}

@@ -315,3 +315,29 @@ fn a_strict_stop_names_the_first_bad_record_for_every_thread_count() {
         }
     }
 }
+
+#[test]
+fn without_a_share_column_the_ledger_share_lines_read_zero() {
+    let plan = Plan {
+        levels: vec![Level::City],
+        strict: true,
+        share_column: None,
+    };
+    let tables = InstitutionTable::load(&[design::institutions_jsonl()], true).unwrap();
+    let s = scorers();
+    let mut engine = Engine::new(&plan, &tables, &s);
+    let files = engine
+        .read(
+            reader(&[design::works_jsonl()], filter(None), 1, 1 << 20),
+            |_| {},
+        )
+        .unwrap();
+    let out = engine.finish(files).unwrap();
+    let lv = &out.ledger.levels[0];
+    assert_eq!(
+        (lv.share_assigned, lv.share_unassigned),
+        (Fixed::ZERO, Fixed::ZERO)
+    );
+    // The scorers' own totals are still there.
+    assert!(lv.credit_totals[1].total > Fixed::ZERO);
+}

@@ -503,6 +503,17 @@ mod tests {
     }
 
     #[test]
+    fn an_http_openalex_id_is_keyed_short() {
+        let Keyed::OpenAlex(id, r) = keyed(
+            r#"{"id":"http://openalex.org/I1","lineage":["http://openalex.org/I1","http://openalex.org/I9"],"geo":{"city":"Beijing"}}"#,
+        ) else {
+            panic!("not OpenAlex")
+        };
+        assert_eq!(id, "I1");
+        assert_eq!(r.parents, vec!["I9".to_string()]);
+    }
+
+    #[test]
     fn lookup_falls_back_field_by_field() {
         let mut t = InstitutionTable::default();
         t.by_id.insert(

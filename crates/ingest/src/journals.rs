@@ -110,9 +110,10 @@ mod tests {
     #[test]
     fn matches_ids_and_issns() {
         let text =
-            "# Nature\n0028-0836\n1476-4687  # online\nhttps://openalex.org/S1\n0004-637x 0.2\n";
+            "# Nature\n0028-0836\n1476-4687  # online\nhttps://openalex.org/S1\n0004-637x 0.2\nhttp://openalex.org/S3\n";
         let l = JournalList::parse(Path::new("j.txt"), text).unwrap();
-        assert_eq!(l.len(), 4);
+        assert_eq!(l.len(), 5);
+        assert_eq!(l.weight(Some("S3"), None, []), Some(1.0));
         assert_eq!(l.weight(Some("S1"), None, []), Some(1.0));
         assert_eq!(l.weight(Some("S2"), Some("00280836"), []), Some(1.0));
         assert_eq!(l.weight(None, None, ["9999-9999", "0004-637X"]), Some(0.2));
