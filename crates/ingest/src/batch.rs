@@ -165,6 +165,22 @@ impl Arena {
         self.works.len() as u32 - 1
     }
 
+    /// Screens the work at `index` (added since `mark`): counted, or
+    /// excluded and rolled back.
+    pub fn screen(&mut self, index: u32, mark: Mark, filter: &crate::Filter) -> Outcome {
+        match filter.screen(&self.view(index)) {
+            Ok((year, weight)) => Outcome::Counted {
+                work: index,
+                year,
+                weight,
+            },
+            Err(e) => {
+                self.rollback(mark);
+                Outcome::Excluded(e)
+            }
+        }
+    }
+
     pub fn view(&self, index: u32) -> WorkView<'_> {
         WorkView {
             arena: self,

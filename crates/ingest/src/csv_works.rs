@@ -210,16 +210,6 @@ fn add(batch: &mut WorkBatch, w: Current, filter: &Filter) {
         arena.end_authorship();
     }
     let index = arena.push_work(rec, starts);
-    let outcome = match filter.screen(&arena.view(index)) {
-        Ok((year, weight)) => Outcome::Counted {
-            work: index,
-            year,
-            weight,
-        },
-        Err(e) => {
-            arena.rollback(mark);
-            Outcome::Excluded(e)
-        }
-    };
+    let outcome = arena.screen(index, mark, filter);
     batch.push(w.line, outcome);
 }

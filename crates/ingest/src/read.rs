@@ -644,17 +644,7 @@ fn parse_line(filter: &Filter, path: &Path, line: u64, raw: &[u8], arena: &mut A
             }
         },
     };
-    match filter.screen(&arena.view(index)) {
-        Ok((year, weight)) => Outcome::Counted {
-            work: index,
-            year,
-            weight,
-        },
-        Err(e) => {
-            arena.rollback(mark);
-            Outcome::Excluded(e)
-        }
-    }
+    arena.screen(index, mark, filter)
 }
 
 /// Buffers and arenas for reuse, and the budget of bytes in flight.

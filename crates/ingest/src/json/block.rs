@@ -106,8 +106,7 @@ fn compact(b: &[u8], start: usize) -> Result<usize, Fallback> {
     use Fallback::{Invalid, Spaced};
     let mut stack = 0u128;
     let mut depth = 0u32;
-    let mut in_string = 0u64;
-    let mut escaped_carry = 0u64;
+    let mut strings = Strings::default();
     // Carries of the masks whose predecessors are checked.
     let (mut c_open, mut c_value_pred, mut c_end, mut c_key_pred, mut c_key_close) =
         (0u64, 0u64, 0u64, 0u64, 0u64);
@@ -118,28 +117,7 @@ fn compact(b: &[u8], start: usize) -> Result<usize, Fallback> {
     let mut base = start;
     while base < b.len() {
         let m = block_at(b, base, masks);
-        let mut escaped = escaped_carry;
-        escaped_carry = 0;
-        let mut bs = m.backslash & !escaped;
-        while bs != 0 {
-            let p = bs.trailing_zeros();
-            if !valid_escape(b, base + p as usize) {
-                return Err(Invalid);
-            }
-            if p == 63 {
-                escaped_carry = 1;
-            } else {
-                escaped |= 1 << (p + 1);
-                bs &= !(1 << (p + 1));
-            }
-            bs &= bs - 1;
-        }
-        let quote = m.quote & !escaped;
-        let inside = prefix_xor(quote) ^ in_string;
-        in_string = ((inside as i64) >> 63) as u64;
-        if m.control & inside != 0 {
-            return Err(Invalid);
-        }
+        let (quote, inside) = strings.block(b, base, &m).ok_or(Invalid)?;
         let outside = !inside & !quote;
         let (lb, ls) = (m.open_brace & outside, m.open_bracket & outside);
         let close = m.close & outside;
@@ -284,8 +262,7 @@ fn tokens(b: &[u8], start: usize) -> Option<usize> {
         next: VALUE,
     };
     // Carried from one block to the next.
-    let mut in_string = 0u64; // all ones inside a string
-    let mut escaped_carry = 0u64; // bit 0: the first byte is escaped
+    let mut strings = Strings::default();
     let mut scalar_carry = 0u64; // bit 0: a number or literal runs on
     let mut base = start;
     let mut pad = [b' '; 64];
@@ -302,31 +279,7 @@ fn tokens(b: &[u8], start: usize) -> Option<usize> {
         let m = masks(block);
         // Escaped characters: the byte after each backslash that is not
         // itself escaped. Backslashes are rare: one step each.
-        let mut escaped = escaped_carry;
-        escaped_carry = 0;
-        let mut bs = m.backslash & !escaped;
-        while bs != 0 {
-            let p = bs.trailing_zeros();
-            if !valid_escape(b, base + p as usize) {
-                return None;
-            }
-            if p == 63 {
-                escaped_carry = 1;
-            } else {
-                escaped |= 1 << (p + 1);
-                // The escaped byte is no escape of its own.
-                bs &= !(1 << (p + 1));
-            }
-            bs &= bs - 1;
-        }
-        let quote = m.quote & !escaped;
-        let inside = prefix_xor(quote) ^ in_string;
-        in_string = ((inside as i64) >> 63) as u64;
-        // Inside a string (from its opening quote up to its closing one):
-        // no control characters.
-        if m.control & inside != 0 {
-            return None;
-        }
+        let (quote, inside) = strings.block(b, base, &m)?;
         let outside = !inside & !quote;
         let structural = m.structural & outside;
         let scalar = outside & !m.structural & !m.space;
@@ -459,6 +412,50 @@ fn scalar_run(b: &[u8], at: usize) -> Result<(), Fallback> {
             Ok(())
         }
         Some(_) => Err(Fallback::Invalid),
+    }
+}
+
+/// Where strings are, block after block: what one block carries to the next.
+#[derive(Default)]
+struct Strings {
+    /// All ones when the block ends inside a string.
+    in_string: u64,
+    /// Bit 0: the next block's first byte is escaped.
+    escaped: u64,
+}
+
+impl Strings {
+    /// The unescaped quotes of the block at `b[base]` and the in-string mask
+    /// (from each opening quote up to its closing one); `None` for an
+    /// invalid escape or a control character inside a string.
+    #[inline]
+    fn block(&mut self, b: &[u8], base: usize, m: &Masks) -> Option<(u64, u64)> {
+        // Escaped bytes: the one after each backslash that is not itself
+        // escaped. Backslashes are rare: one step each.
+        let mut escaped = self.escaped;
+        self.escaped = 0;
+        let mut bs = m.backslash & !escaped;
+        while bs != 0 {
+            let p = bs.trailing_zeros();
+            if !valid_escape(b, base + p as usize) {
+                return None;
+            }
+            if p == 63 {
+                self.escaped = 1;
+            } else {
+                escaped |= 1 << (p + 1);
+                // The escaped byte is no escape of its own.
+                bs &= !(1 << (p + 1));
+            }
+            bs &= bs - 1;
+        }
+        let quote = m.quote & !escaped;
+        let inside = prefix_xor(quote) ^ self.in_string;
+        self.in_string = ((inside as i64) >> 63) as u64;
+        if m.control & inside != 0 {
+            return None;
+        }
+        Some((quote, inside))
     }
 }
 
@@ -679,7 +676,7 @@ fn masks(block: &[u8; 64]) -> Masks {
 }
 
 #[cfg(test)]
-mod tests {
+pub(super) mod tests {
     use super::*;
 
     /// The mask checker's verdict: `Some(true)` valid, `Some(false)`
@@ -822,7 +819,7 @@ mod tests {
     }
 
     /// Closes what is open (ignoring strings), so that valid documents turn up.
-    fn close(doc: &mut String) {
+    pub(in crate::json) fn close(doc: &mut String) {
         let mut closers = Vec::new();
         let (mut in_str, mut esc) = (false, false);
         for c in doc.chars() {
