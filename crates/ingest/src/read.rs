@@ -81,11 +81,7 @@ pub fn read_works(
 ) -> Result<WorkReader, InputError> {
     let chunk = opts.chunk_bytes.max(1);
     let workers = opts.threads.max(1);
-    // Reading a plain file costs a copy: one reader keeps up. Inflating
-    // costs more than parsing: one reader per compressed file, up to the
-    // thread count, inflate side by side.
-    let compressed = files.iter().filter(|p| crate::files::is_gzip(p)).count();
-    let readers = workers.min(compressed).max(1);
+    let readers = reader_threads(&files, workers);
     let in_flight = workers + 2;
     let ctx = Arc::new(Ctx {
         paths: files.into(),
@@ -146,6 +142,14 @@ pub fn read_works(
         t.handles = handles;
     }
     Ok(reader)
+}
+
+/// Reader threads for these files: reading a plain file costs a copy, and
+/// one reader keeps up; inflating costs more than parsing, so gzipped files
+/// get one reader each, up to the thread count, and inflate side by side.
+fn reader_threads(files: &[PathBuf], threads: usize) -> usize {
+    let compressed = files.iter().filter(|p| crate::files::is_gzip(p)).count();
+    threads.min(compressed).max(1)
 }
 
 /// What every thread shares.

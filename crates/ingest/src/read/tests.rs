@@ -259,3 +259,29 @@ fn csv_bad_rows_are_named() {
         "{errors:?}"
     );
 }
+
+#[test]
+fn one_reader_for_plain_files_one_per_gzipped_file() {
+    let dir = std::env::temp_dir().join(format!("tally-readers-{}", std::process::id()));
+    std::fs::create_dir_all(&dir).unwrap();
+    let plain = dir.join("a.jsonl");
+    std::fs::write(&plain, "{}\n").unwrap();
+    let gz: Vec<PathBuf> = (0..3)
+        .map(|i| {
+            let p = dir.join(format!("p{i}.jsonl.gz"));
+            let mut enc = flate2::write::GzEncoder::new(
+                std::fs::File::create(&p).unwrap(),
+                flate2::Compression::default(),
+            );
+            enc.write_all(b"{}\n").unwrap();
+            enc.finish().unwrap();
+            p
+        })
+        .collect();
+    assert_eq!(reader_threads(&[plain.clone(), plain.clone()], 4), 1);
+    assert_eq!(reader_threads(&gz, 2), 2);
+    assert_eq!(reader_threads(&gz, 4), 3);
+    assert_eq!(reader_threads(&[plain.clone(), gz[0].clone()], 4), 1);
+    assert_eq!(reader_threads(&[dir.join("missing.gz")], 4), 1);
+    std::fs::remove_dir_all(&dir).unwrap();
+}
