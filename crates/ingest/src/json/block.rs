@@ -202,27 +202,32 @@ fn compact(b: &[u8], start: usize) -> Result<usize, Fallback> {
         if carried != 0 {
             scalar_run(b, open_run)?;
         }
-        let others = scalar & !m.digit & !m.minus & !carried;
+        let others = scalar & !m.digit & !m.minus & !carried & valid;
+        // The numbers and literals with anything but digits and `-` (a
+        // fraction, an exponent, a literal), one by one from their starts;
+        // the rest are integers, checked by masks below.
+        let mut xs = others;
+        let mut checked = carried;
+        while xs != 0 {
+            let x = xs.trailing_zeros();
+            let below = scalar_start & (u64::MAX >> (63 - x));
+            // A run with no start at or below `x` began in an earlier block:
+            // `carried`, checked whole above.
+            let start = 63u32.checked_sub(below.leading_zeros()).ok_or(Invalid)?;
+            let end = start + (!(scalar >> start)).trailing_zeros();
+            scalar_run(b, base + start as usize)?;
+            checked |= range(start, end);
+            xs &= !checked;
+        }
         let after_minus = prev(m.minus & scalar, &mut c_minus);
         let zero_first = m.zero & (scalar_start | after_minus);
         let after_zero = prev(zero_first, &mut c_zero);
-        if others & valid == 0 {
-            // Integers only: `-` only first and before a digit; no digit
-            // after a leading zero.
-            let bad = (m.minus & scalar & !scalar_start)
-                | (after_minus & !m.digit)
-                | (after_zero & m.digit);
-            if bad & valid & !carried != 0 {
-                return Err(Invalid);
-            }
-        } else {
-            // One by one, from their starts.
-            let mut starts = scalar_start & valid;
-            while starts != 0 {
-                let p = starts.trailing_zeros() as usize;
-                starts &= starts - 1;
-                scalar_run(b, base + p)?;
-            }
+        // Integers: `-` only first and before a digit; no digit after a
+        // leading zero.
+        let bad =
+            (m.minus & scalar & !scalar_start) | (after_minus & !m.digit) | (after_zero & m.digit);
+        if bad & valid & !checked != 0 {
+            return Err(Invalid);
         }
         if let Some(end) = done {
             return Ok(end);
@@ -428,7 +433,7 @@ impl Strings {
     /// The unescaped quotes of the block at `b[base]` and the in-string mask
     /// (from each opening quote up to its closing one); `None` for an
     /// invalid escape or a control character inside a string.
-    #[inline]
+    #[inline(always)]
     fn block(&mut self, b: &[u8], base: usize, m: &Masks) -> Option<(u64, u64)> {
         // Escaped bytes: the one after each backslash that is not itself
         // escaped. Backslashes are rare: one step each.
