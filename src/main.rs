@@ -120,16 +120,16 @@ struct RankArgs {
     quiet: bool,
 }
 
-fn parse_types(s: &str) -> Result<Types, String> {
+fn parse_types(s: &str) -> Result<Types, tally_config::ValueError> {
     s.parse()
 }
-fn parse_years(s: &str) -> Result<Years, String> {
+fn parse_years(s: &str) -> Result<Years, tally_config::ValueError> {
     s.parse()
 }
-fn parse_level(s: &str) -> Result<Level, String> {
+fn parse_level(s: &str) -> Result<Level, tally_report::UnknownLevel> {
     s.parse()
 }
-fn parse_format(s: &str) -> Result<Format, String> {
+fn parse_format(s: &str) -> Result<Format, tally_config::ValueError> {
     s.parse()
 }
 

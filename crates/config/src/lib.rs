@@ -70,6 +70,23 @@ pub enum ConfigError {
     Invalid(String),
 }
 
+/// A command-line or config value that is not what its option takes.
+#[derive(Clone, Debug, PartialEq, Eq, thiserror::Error)]
+pub enum ValueError {
+    /// Not an output format.
+    #[error("unknown format `{0}`: expected table, csv, json or md")]
+    Format(String),
+    /// Not a year or a year range.
+    #[error("`{0}` is not a year or a year range (2022, 2015-2022, all)")]
+    Years(String),
+    /// A range that starts after it ends.
+    #[error("`{0}`: the range starts after it ends")]
+    BackwardYears(String),
+    /// An empty list of types.
+    #[error("no work type given (use `all` to keep every type)")]
+    NoType,
+}
+
 /// Output formats.
 #[derive(Clone, Copy, Debug, PartialEq, Eq, Deserialize)]
 #[serde(rename_all = "lowercase")]
@@ -85,16 +102,14 @@ pub enum Format {
 }
 
 impl FromStr for Format {
-    type Err = String;
-    fn from_str(s: &str) -> Result<Self, String> {
+    type Err = ValueError;
+    fn from_str(s: &str) -> Result<Self, ValueError> {
         match s {
             "table" => Ok(Format::Table),
             "csv" => Ok(Format::Csv),
             "json" => Ok(Format::Json),
             "md" | "markdown" => Ok(Format::Md),
-            _ => Err(format!(
-                "unknown format `{s}`: expected table, csv, json or md"
-            )),
+            _ => Err(ValueError::Format(s.to_owned())),
         }
     }
 }
@@ -115,20 +130,20 @@ impl Years {
 }
 
 impl FromStr for Years {
-    type Err = String;
-    fn from_str(s: &str) -> Result<Self, String> {
+    type Err = ValueError;
+    fn from_str(s: &str) -> Result<Self, ValueError> {
         let s = s.trim();
         if s == "all" {
             return Ok(Years(None));
         }
-        let bad = || format!("`{s}` is not a year or a year range (2022, 2015-2022, all)");
+        let bad = || ValueError::Years(s.to_owned());
         let year = |t: &str| t.trim().parse::<i32>().map_err(|_| bad());
         let (a, b) = match s.split_once('-') {
             Some((a, b)) => (year(a)?, year(b)?),
             None => (year(s)?, year(s)?),
         };
         if a > b {
-            return Err(format!("`{s}`: the range starts after it ends"));
+            return Err(ValueError::BackwardYears(s.to_owned()));
         }
         Ok(Years(Some((a, b))))
     }
@@ -163,14 +178,14 @@ impl<'de> Deserialize<'de> for LevelDe {
 pub struct Types(pub Option<Vec<String>>);
 
 impl FromStr for Types {
-    type Err = String;
-    fn from_str(s: &str) -> Result<Self, String> {
+    type Err = ValueError;
+    fn from_str(s: &str) -> Result<Self, ValueError> {
         Types::from_list(s.split(',').map(str::to_owned).collect())
     }
 }
 
 impl Types {
-    fn from_list(list: Vec<String>) -> Result<Self, String> {
+    fn from_list(list: Vec<String>) -> Result<Self, ValueError> {
         let list: Vec<String> = list
             .into_iter()
             .map(|t| t.trim().to_owned())
@@ -180,7 +195,7 @@ impl Types {
             return Ok(Types(None));
         }
         if list.is_empty() {
-            return Err("no work type given (use `all` to keep every type)".into());
+            return Err(ValueError::NoType);
         }
         let mut out: Vec<String> = Vec::new();
         for t in list {

@@ -184,15 +184,29 @@ impl fmt::Display for Level {
     }
 }
 
+/// A level name that is none of [`Level::ALL`].
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct UnknownLevel(pub String);
+
+impl fmt::Display for UnknownLevel {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        write!(
+            f,
+            "unknown level `{}`: expected one of institution, city, country",
+            self.0
+        )
+    }
+}
+
+impl std::error::Error for UnknownLevel {}
+
 impl FromStr for Level {
-    type Err = String;
-    fn from_str(s: &str) -> Result<Level, String> {
+    type Err = UnknownLevel;
+    fn from_str(s: &str) -> Result<Level, UnknownLevel> {
         Level::ALL
             .into_iter()
             .find(|l| l.as_str() == s)
-            .ok_or_else(|| {
-                format!("unknown level `{s}`: expected one of institution, city, country")
-            })
+            .ok_or_else(|| UnknownLevel(s.to_owned()))
     }
 }
 
@@ -630,21 +644,45 @@ impl<'de> Deserialize<'de> for Report {
     }
 }
 
-/// Checks a document's `schema`: a ranking report, of a version this crate reads.
-pub fn check_schema(schema: &str) -> Result<u32, String> {
-    let (kind, version) = schema
-        .split_once('/')
-        .ok_or_else(|| format!("schema `{schema}` is not `kind/version`"))?;
-    if kind != SCHEMA {
-        return Err(format!("a `{kind}` document, not a `{SCHEMA}`"));
+/// Why a document's `schema` is not one this crate reads.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub enum SchemaError {
+    /// Not `kind/version`.
+    Malformed(String),
+    /// Another kind of document.
+    Kind(String),
+    /// A version this crate does not know.
+    Version(u32),
+}
+
+impl fmt::Display for SchemaError {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        match self {
+            SchemaError::Malformed(s) => {
+                write!(f, "schema `{s}` is not `kind/version` (a number)")
+            }
+            SchemaError::Kind(k) => write!(f, "a `{k}` document, not a `{SCHEMA}`"),
+            SchemaError::Version(v) => write!(
+                f,
+                "a `{SCHEMA}` of version {v}; this tally reads versions 1 to {SCHEMA_VERSION}: use a newer tally"
+            ),
+        }
     }
-    let v: u32 = version
-        .parse()
-        .map_err(|_| format!("schema `{schema}`: `{version}` is not a version number"))?;
+}
+
+impl std::error::Error for SchemaError {}
+
+/// Checks a document's `schema`: a ranking report, of a version this crate
+/// reads; returns the version.
+pub fn check_schema(schema: &str) -> Result<u32, SchemaError> {
+    let malformed = || SchemaError::Malformed(schema.to_owned());
+    let (kind, version) = schema.split_once('/').ok_or_else(malformed)?;
+    if kind != SCHEMA {
+        return Err(SchemaError::Kind(kind.to_owned()));
+    }
+    let v: u32 = version.parse().map_err(|_| malformed())?;
     if v == 0 || v > SCHEMA_VERSION {
-        return Err(format!(
-            "a `{SCHEMA}` of version {v}; this tally reads versions 1 to {SCHEMA_VERSION}: use a newer tally"
-        ));
+        return Err(SchemaError::Version(v));
     }
     Ok(v)
 }
@@ -684,10 +722,16 @@ mod tests {
         assert_eq!(check_schema("tally.report/1"), Ok(1));
         assert!(check_schema("tally.report/2")
             .unwrap_err()
+            .to_string()
             .contains("use a newer tally"));
         assert!(check_schema("tally.comparison/1")
             .unwrap_err()
+            .to_string()
             .contains("not a `tally.report`"));
+        assert_eq!(
+            check_schema("tally.report"),
+            Err(SchemaError::Malformed("tally.report".into()))
+        );
     }
 
     #[test]
