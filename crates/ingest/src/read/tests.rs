@@ -285,3 +285,37 @@ fn one_reader_for_plain_files_one_per_gzipped_file() {
     assert_eq!(reader_threads(&[dir.join("missing.gz")], 4), 1);
     std::fs::remove_dir_all(&dir).unwrap();
 }
+
+#[test]
+fn crlf_line_ends_and_empty_files_read_as_expected() {
+    let dir = std::env::temp_dir().join(format!("tally-read-crlf-{}", std::process::id()));
+    std::fs::create_dir_all(&dir).unwrap();
+    let text = std::fs::read_to_string(design("works.jsonl")).unwrap();
+    let lf = dir.join("lf.jsonl");
+    std::fs::write(&lf, &text).unwrap();
+    let crlf = dir.join("crlf.jsonl");
+    std::fs::write(&crlf, text.replace('\n', "\r\n")).unwrap();
+    let empty = dir.join("empty.jsonl");
+    std::fs::write(&empty, "\n  \n").unwrap();
+    for threads in [1, 2] {
+        let a = read_all(std::slice::from_ref(&lf), journals(), threads, 100).unwrap();
+        let b = read_all(std::slice::from_ref(&crlf), journals(), threads, 100).unwrap();
+        let strip = |v: Vec<String>, name: &str| -> Vec<String> {
+            v.into_iter()
+                .filter(|l| !l.starts_with('/'))
+                .map(|l| l.replacen(name, "", 1))
+                .collect()
+        };
+        let (a, b) = (strip(a, "lf.jsonl"), strip(b, "crlf.jsonl"));
+        assert_eq!(a.len(), 5, "{a:?}");
+        assert_eq!(a, b);
+        // An empty file gives no record, and is listed with its digest.
+        let e = read_all(&[empty.clone(), lf.clone()], journals(), threads, 100).unwrap();
+        assert!(
+            e.iter().any(|l| l.contains("empty.jsonl 4 xxh3-128:")),
+            "{e:?}"
+        );
+        assert!(!e.iter().any(|l| l.starts_with("empty.jsonl")), "{e:?}");
+    }
+    std::fs::remove_dir_all(&dir).unwrap();
+}
