@@ -140,7 +140,7 @@ impl Opened {
             path: path.to_path_buf(),
             source,
         })?;
-        let inner = if head.starts_with(&[0x1f, 0x8b]) {
+        let inner = if head.starts_with(&GZIP_MAGIC) {
             Inner::Gzip(BufReader::with_capacity(BUF, MultiGzDecoder::new(raw)))
         } else {
             Inner::Plain(raw)
@@ -237,13 +237,16 @@ impl BufRead for Opened {
     }
 }
 
+/// The first two bytes of every gzip member.
+const GZIP_MAGIC: [u8; 2] = [0x1f, 0x8b];
+
 /// True when the file starts with the gzip magic number (false when it
 /// cannot be read: opening it later says why).
 pub fn is_gzip(path: &Path) -> bool {
     let mut head = [0u8; 2];
     File::open(path)
         .and_then(|mut f| f.read_exact(&mut head))
-        .is_ok_and(|()| head == [0x1f, 0x8b])
+        .is_ok_and(|()| head == GZIP_MAGIC)
 }
 
 /// What a file holds, judged from its first non-blank byte (after

@@ -205,11 +205,29 @@ struct Threaded {
 /// A message's place in the input: file, then sequence within the file.
 type Key = (usize, u64);
 
-enum Msg {
+/// What a file yields, chunk after chunk.
+enum Piece {
     /// Raw JSON Lines, to parse.
     Lines(Chunk),
-    /// Parsed records.
+    /// Parsed records (CSV is parsed as it is read).
     Batch(WorkBatch),
+}
+
+impl Piece {
+    /// The piece's records: JSON Lines are parsed here, on whichever
+    /// thread holds the piece.
+    fn into_batch(self, ctx: &Ctx) -> WorkBatch {
+        match self {
+            Piece::Lines(chunk) => parse_chunk(ctx, chunk),
+            Piece::Batch(b) => b,
+        }
+    }
+}
+
+/// What goes from the readers through the parsers to the deliverer.
+enum Msg {
+    /// A piece of a file (the parsers turn lines into a batch).
+    Piece(Piece),
     /// The file was read to its end.
     Done(InputFile),
     /// The file could not be read; nothing of it follows.
@@ -271,12 +289,11 @@ impl WorkReader {
                 continue;
             };
             match source.next(ctx, st.file) {
-                Ok(Some(Msg::Lines(chunk))) => {
-                    let batch = parse_chunk(ctx, chunk);
+                Ok(Some(piece)) => {
+                    let batch = piece.into_batch(ctx);
                     return Some(Ok(self.deliver(batch)));
                 }
-                Ok(Some(Msg::Batch(b))) => return Some(Ok(self.deliver(b))),
-                Ok(Some(Msg::Done(_) | Msg::Failed(_))) | Ok(None) => {
+                Ok(None) => {
                     let Some(done) = st.source.take() else {
                         continue;
                     };
@@ -323,10 +340,9 @@ impl WorkReader {
             };
             t.seq += 1;
             match msg {
-                Msg::Batch(b) => return Some(Ok(self.deliver(b))),
-                Msg::Lines(chunk) => {
-                    // Workers parse every chunk; kept for completeness.
-                    let b = parse_chunk(&self.ctx, chunk);
+                Msg::Piece(p) => {
+                    // The parsers have parsed it: no work is left here.
+                    let b = p.into_batch(&self.ctx);
                     return Some(Ok(self.deliver(b)));
                 }
                 Msg::Done(f) => {
@@ -401,8 +417,8 @@ fn read_files(ctx: &Ctx, next: &AtomicUsize, tx: &SyncSender<(Key, Msg)>) {
         };
         loop {
             match source.next(ctx, file) {
-                Ok(Some(msg)) => {
-                    if !send(msg) {
+                Ok(Some(piece)) => {
+                    if !send(Msg::Piece(piece)) {
                         return;
                     }
                 }
@@ -432,7 +448,7 @@ fn parse_jobs(ctx: &Ctx, rx: &Mutex<Receiver<(Key, Msg)>>, tx: &SyncSender<(Key,
         let next = rx.lock().unwrap_or_else(|e| e.into_inner()).recv();
         let Ok((key, msg)) = next else { return };
         let msg = match msg {
-            Msg::Lines(chunk) => Msg::Batch(parse_chunk(ctx, chunk)),
+            Msg::Piece(p) => Msg::Piece(Piece::Batch(p.into_batch(ctx))),
             other => other,
         };
         if tx.send((key, msg)).is_err() {
@@ -473,10 +489,10 @@ impl Source {
     }
 
     /// The next chunk or batch of the file; `None` at its end.
-    fn next(&mut self, ctx: &Ctx, file: usize) -> Result<Option<Msg>, InputError> {
+    fn next(&mut self, ctx: &Ctx, file: usize) -> Result<Option<Piece>, InputError> {
         match self {
             Source::Empty(_) => Ok(None),
-            Source::Lines(l) => Ok(l.next(ctx, file)?.map(Msg::Lines)),
+            Source::Lines(l) => Ok(l.next(ctx, file)?.map(Piece::Lines)),
             Source::Csv(c) => {
                 let mut batch = WorkBatch::new(Arc::clone(&ctx.paths), file);
                 let before = c.raw_bytes();
@@ -489,7 +505,7 @@ impl Source {
                     batch.lease = lease;
                 }
                 batch.home = Some(Arc::clone(&ctx.pool) as _);
-                Ok(Some(Msg::Batch(batch)))
+                Ok(Some(Piece::Batch(batch)))
             }
         }
     }
