@@ -541,12 +541,15 @@ fn prefix_xor(mut x: u64) -> u64 {
     x
 }
 
-/// The masks of a block: with AVX2 when the CPU has it, else with SSE2
-/// (every x86_64 CPU has it); byte by byte on other CPUs.
+/// The masks of a block: with AVX-512BW or AVX2 when the CPU has it, else
+/// with SSE2 (every x86_64 CPU has it); byte by byte on other CPUs.
 #[cfg(target_arch = "x86_64")]
 #[inline]
 fn masks(block: &[u8; 64]) -> Masks {
-    if avx2() {
+    if avx512() {
+        // SAFETY: the CPU supports AVX-512BW (checked at run time).
+        unsafe { masks_avx512(block) }
+    } else if avx2() {
         // SAFETY: the CPU supports AVX2 (checked at run time).
         unsafe { masks_avx2(block) }
     } else {
@@ -568,6 +571,57 @@ fn avx2() -> bool {
             has
         }
     }
+}
+
+/// AVX-512BW: checked once.
+#[cfg(target_arch = "x86_64")]
+#[inline]
+fn avx512() -> bool {
+    use std::sync::atomic::{AtomicU8, Ordering};
+    static HAS: AtomicU8 = AtomicU8::new(0);
+    match HAS.load(Ordering::Relaxed) {
+        1 => false,
+        2 => true,
+        _ => {
+            let has = std::is_x86_feature_detected!("avx512bw");
+            HAS.store(if has { 2 } else { 1 }, Ordering::Relaxed);
+            has
+        }
+    }
+}
+
+/// The masks of a block from 64-byte compares, straight into bit masks.
+///
+/// # Safety
+/// The CPU must support AVX-512BW.
+#[cfg(target_arch = "x86_64")]
+#[target_feature(enable = "avx512bw")]
+unsafe fn masks_avx512(block: &[u8; 64]) -> Masks {
+    use std::arch::x86_64::*;
+    // SAFETY: reads the 64 bytes of the block; unaligned loads are allowed
+    // by _mm512_loadu_si512.
+    let v = unsafe { _mm512_loadu_si512(block.as_ptr().cast()) };
+    let splat = |c: u8| _mm512_set1_epi8(c as i8);
+    let eq = |c: u8| _mm512_cmpeq_epi8_mask(v, splat(c));
+    let mut m = Masks {
+        quote: eq(b'"'),
+        backslash: eq(b'\\'),
+        control: _mm512_cmple_epu8_mask(v, splat(0x1f)),
+        space: eq(b' ') | eq(b'\t') | eq(b'\n') | eq(b'\r'),
+        open_brace: eq(b'{'),
+        open_bracket: eq(b'['),
+        // `]` and `}` are 0x5d and 0x7d: one compare with bit 5 set.
+        close: _mm512_cmpeq_epi8_mask(_mm512_or_si512(v, splat(0x20)), splat(b'}')),
+        comma: eq(b','),
+        colon: eq(b':'),
+        minus: eq(b'-'),
+        zero: eq(b'0'),
+        // '0' <= v <= '9': v - '0' (wrapping) <= 9, unsigned.
+        digit: _mm512_cmple_epu8_mask(_mm512_sub_epi8(v, splat(b'0')), splat(9)),
+        structural: 0,
+    };
+    m.structural = m.open_brace | m.open_bracket | m.close | m.comma | m.colon;
+    m
 }
 
 /// # Safety
@@ -785,13 +839,18 @@ pub(super) mod tests {
         assert!(failed.is_empty(), "{failed:?}");
     }
 
-    /// The AVX2 and SSE2 classifications agree byte for byte.
+    /// The AVX-512, AVX2 and SSE2 classifications agree byte for byte (each
+    /// wide one checked where the CPU has it).
     #[cfg(target_arch = "x86_64")]
     #[test]
-    fn avx2_and_sse2_masks_agree() {
-        if !avx2() {
+    fn avx512_avx2_and_sse2_masks_agree() {
+        let (wide, wider) = (avx2(), avx512());
+        if !wide {
             eprintln!("SKIPPED: this CPU has no AVX2");
             return;
+        }
+        if !wider {
+            eprintln!("this CPU has no AVX-512BW: only AVX2 against SSE2");
         }
         let mut block = [0u8; 64];
         let mut r = 42u64;
@@ -820,6 +879,11 @@ pub(super) mod tests {
                 ]
             };
             assert_eq!(fields(&a), fields(&b), "{block:?}");
+            if wider {
+                // SAFETY: AVX-512BW was checked above.
+                let c = unsafe { masks_avx512(&block) };
+                assert_eq!(fields(&c), fields(&b), "{block:?}");
+            }
         }
     }
 
