@@ -48,6 +48,10 @@ pub enum RunError {
     /// An output path that names no file.
     #[error("{}: not a file path", .0.display())]
     NotAFile(PathBuf),
+    /// The run would print an empty ranking: no work included, or nothing
+    /// resolved at a level (`--allow-empty` prints it anyway).
+    #[error("{0} (--allow-empty prints the empty ranking)")]
+    Empty(String),
     /// `tally new-scorer` refused.
     #[error(transparent)]
     Scaffold(#[from] scaffold::ScaffoldError),
@@ -87,6 +91,11 @@ pub fn build_report_with(
     let scorers: Vec<Box<dyn Scorer>> = built.into_iter().map(|b| b.scorer).collect();
     let inputs = Inputs::load(settings, &mut on_problem)?;
     let outcome = count(settings, &inputs, &scorers, progress, &mut on_problem)?;
+    if !settings.allow_empty {
+        if let Some(why) = nothing_to_rank(settings, &inputs, &outcome.ledger) {
+            return Err(RunError::Empty(why));
+        }
+    }
     let columns: Vec<_> = scorers
         .iter()
         .map(|s| tally_engine::column(s.as_ref()))
@@ -109,6 +118,107 @@ pub fn build_report_with(
         ledger: outcome.ledger,
         top: settings.top,
     })
+}
+
+/// Why the run has nothing to rank, with what to pass instead; `None` when
+/// every level has at least one entity.
+fn nothing_to_rank(
+    settings: &Settings,
+    inputs: &Inputs,
+    ledger: &tally_report::Ledger,
+) -> Option<String> {
+    let files = || {
+        let mut names: Vec<String> = inputs
+            .works
+            .iter()
+            .take(3)
+            .map(|p| p.display().to_string())
+            .collect();
+        if inputs.works.len() > 3 {
+            names.push(format!("and {} more", inputs.works.len() - 3));
+        }
+        names.join(", ")
+    };
+    if ledger.works_read == 0 {
+        return Some(format!(
+            "the works input holds no record ({}): pass OpenAlex works (JSON Lines, .gz too) or a tidy works CSV with --works",
+            files()
+        ));
+    }
+    if ledger.included == 0 {
+        let x = &ledger.excluded;
+        let reasons = [
+            (x.malformed, "malformed"),
+            (x.source, "not in the journal list"),
+            (x.work_type, "of a type not kept"),
+            (x.year, "outside the years"),
+            (x.duplicate, "duplicates"),
+        ];
+        let parts: Vec<String> = reasons
+            .iter()
+            .filter(|(n, _)| *n > 0)
+            .map(|(n, what)| format!("{n} {what}"))
+            .collect();
+        let (_, main) = reasons.iter().max_by_key(|(n, _)| *n).copied()?;
+        let hint = match main {
+            "malformed" => "no record could be read: see the warnings above".to_owned(),
+            "not in the journal list" => format!(
+                "the journal list {} matches no work's source id or ISSN",
+                settings
+                    .sources
+                    .as_deref()
+                    .map_or_else(String::new, |p| p.display().to_string())
+            ),
+            "of a type not kept" => format!(
+                "the types kept are {}: pass --types with types the data has, or --types all",
+                settings.types.as_deref().unwrap_or_default().join(", ")
+            ),
+            "outside the years" => format!(
+                "the years kept are {}: pass --years with years the data has, or --years all",
+                settings.years.label()
+            ),
+            _ => "every record repeats an id already counted".to_owned(),
+        };
+        return Some(format!(
+            "no work was included: {} read, {}; {hint}",
+            ledger.works_read,
+            parts.join(", ")
+        ));
+    }
+    for lv in &ledger.levels {
+        if lv.slots_resolved > 0 {
+            continue;
+        }
+        let level = lv.level.as_str();
+        if ledger.institution_slots == 0 {
+            return Some(format!(
+                "nothing to rank at {level} level: none of the {} included works has an institution",
+                ledger.included
+            ));
+        }
+        let tables = if inputs.tables.files.is_empty() {
+            format!("ranking by {level} needs --institutions (OpenAlex institutions, ROR records or an institutions CSV) that cover the works' institutions")
+        } else {
+            format!(
+                "the institutions given ({}) do not place these works' institutions in a {level}",
+                inputs
+                    .tables
+                    .files
+                    .iter()
+                    .map(|f| f.path.display().to_string())
+                    .collect::<Vec<_>>()
+                    .join(", ")
+            )
+        };
+        return Some(format!(
+            "nothing resolved at {level} level: of {} institution slots, {} are in no institution table, {} have no {level}, {} have no id; {tables}",
+            ledger.institution_slots,
+            lv.slots_unknown_institution,
+            lv.slots_no_location,
+            lv.slots_without_id,
+        ));
+    }
+    None
 }
 
 /// What is read before the works: the journal list and the institution tables.
@@ -275,9 +385,57 @@ pub fn render(report: &Report, format: Format) -> String {
     }
 }
 
-/// Writes `text` to `path` atomically: a temporary file in the same folder,
-/// flushed, then renamed over the target. On failure nothing is left behind.
+/// Writes `text` where the user asked: standard output for `None` or `-`;
+/// a character device, FIFO or socket (`/dev/null`, a named pipe, process
+/// substitution) directly, as a stream; a regular file (or a new one)
+/// atomically with [`write_atomic`]. A closed pipe on standard output is not
+/// an error (`tally ... | head`).
+pub fn write_output(path: Option<&Path>, text: &str) -> Result<(), RunError> {
+    let path = match path {
+        Some(p) if p.as_os_str() != "-" => p,
+        _ => {
+            let mut out = std::io::stdout().lock();
+            return match out.write_all(text.as_bytes()).and_then(|_| out.flush()) {
+                Err(e) if e.kind() != std::io::ErrorKind::BrokenPipe => Err(RunError::Write {
+                    path: PathBuf::from("stdout"),
+                    source: e,
+                }),
+                _ => Ok(()),
+            };
+        }
+    };
+    let fail = |source| RunError::Write {
+        path: path.to_path_buf(),
+        source,
+    };
+    match std::fs::metadata(path) {
+        Ok(m) if m.is_dir() => Err(RunError::NotAFile(path.to_path_buf())),
+        Ok(m) if !m.is_file() => std::fs::OpenOptions::new()
+            .write(true)
+            .open(path)
+            .and_then(|mut f| f.write_all(text.as_bytes()))
+            .map_err(fail),
+        _ => write_atomic(path, text),
+    }
+}
+
+/// Writes `text` to `path` atomically: a new temporary file in the same
+/// folder, created exclusively (`O_EXCL`: a file or link planted under its
+/// name is never opened, another name is tried), flushed, then renamed over
+/// the target. On failure nothing is left behind.
 pub fn write_atomic(path: &Path, text: &str) -> Result<(), RunError> {
+    let salt = std::time::SystemTime::now()
+        .duration_since(std::time::UNIX_EPOCH)
+        .map_or(0, |d| d.subsec_nanos().into());
+    write_atomic_from(path, text, salt)
+}
+
+/// How many temporary names [`write_atomic`] tries before it gives up.
+const TEMP_TRIES: u64 = 100;
+
+/// [`write_atomic`], trying the temporary names `.NAME.PID.K.tmp` for `K`
+/// from `first` on.
+fn write_atomic_from(path: &Path, text: &str, first: u64) -> Result<(), RunError> {
     let dir = match path.parent() {
         Some(d) if !d.as_os_str().is_empty() => d.to_path_buf(),
         _ => PathBuf::from("."),
@@ -285,24 +443,124 @@ pub fn write_atomic(path: &Path, text: &str) -> Result<(), RunError> {
     let name = path
         .file_name()
         .ok_or_else(|| RunError::NotAFile(path.to_path_buf()))?;
-    let tmp = dir.join(format!(
-        ".{}.tmp-{}",
-        name.to_string_lossy(),
-        std::process::id()
-    ));
     let fail = |source: std::io::Error| RunError::Write {
         path: path.to_path_buf(),
         source,
     };
-    let result = (|| {
-        let mut f = std::fs::File::create(&tmp)?;
-        f.write_all(text.as_bytes())?;
-        f.sync_all()?;
-        std::fs::rename(&tmp, path)
-    })();
+    let mut created = None;
+    for k in first..first + TEMP_TRIES {
+        let tmp = dir.join(format!(
+            ".{}.{}.{k}.tmp",
+            name.to_string_lossy(),
+            std::process::id()
+        ));
+        match std::fs::OpenOptions::new()
+            .write(true)
+            .create_new(true)
+            .open(&tmp)
+        {
+            Ok(f) => {
+                created = Some((tmp, f));
+                break;
+            }
+            Err(e) if e.kind() == std::io::ErrorKind::AlreadyExists => continue,
+            Err(e) => return Err(fail(e)),
+        }
+    }
+    let (tmp, mut f) = created.ok_or_else(|| {
+        fail(std::io::Error::new(
+            std::io::ErrorKind::AlreadyExists,
+            format!("{TEMP_TRIES} temporary file names next to it are taken"),
+        ))
+    })?;
+    let result = f
+        .write_all(text.as_bytes())
+        .and_then(|()| f.sync_all())
+        .and_then(|()| std::fs::rename(&tmp, path));
     if let Err(e) = result {
         let _ = std::fs::remove_file(&tmp);
         return Err(fail(e));
     }
     Ok(())
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn scratch(name: &str) -> PathBuf {
+        let dir = std::env::temp_dir().join(format!("tally-out-{name}-{}", std::process::id()));
+        let _ = std::fs::remove_dir_all(&dir);
+        std::fs::create_dir_all(&dir).unwrap();
+        dir
+    }
+
+    /// A link planted under the temporary file's name is not followed: the
+    /// file it points at is untouched, the link stays, another name is used.
+    #[cfg(unix)]
+    #[test]
+    fn a_planted_link_at_the_temporary_name_is_not_followed() {
+        let dir = scratch("link");
+        let victim = dir.join("victim.txt");
+        std::fs::write(&victim, "keep me").unwrap();
+        let out = dir.join("ranking.csv");
+        let planted = dir.join(format!(".ranking.csv.{}.7.tmp", std::process::id()));
+        std::os::unix::fs::symlink(&victim, &planted).unwrap();
+        write_atomic_from(&out, "rank\n", 7).unwrap();
+        assert_eq!(std::fs::read_to_string(&victim).unwrap(), "keep me");
+        assert_eq!(std::fs::read_to_string(&out).unwrap(), "rank\n");
+        assert!(std::fs::symlink_metadata(&planted).unwrap().is_symlink());
+        // Only the output, the victim and the planted link: no temporary left.
+        assert_eq!(std::fs::read_dir(&dir).unwrap().count(), 3);
+        let _ = std::fs::remove_dir_all(&dir);
+    }
+
+    /// With every temporary name taken, the write fails, saying so, and the
+    /// earlier output is untouched.
+    #[test]
+    fn all_temporary_names_taken_is_an_error_that_leaves_the_output() {
+        let dir = scratch("taken");
+        let out = dir.join("r.csv");
+        std::fs::write(&out, "old").unwrap();
+        for k in 0..TEMP_TRIES {
+            std::fs::write(dir.join(format!(".r.csv.{}.{k}.tmp", std::process::id())), "").unwrap();
+        }
+        let e = write_atomic_from(&out, "new", 0).unwrap_err().to_string();
+        assert!(e.contains("temporary file names next to it are taken"), "{e}");
+        assert_eq!(std::fs::read_to_string(&out).unwrap(), "old");
+        let _ = std::fs::remove_dir_all(&dir);
+    }
+
+    /// `/dev/null` stays a device (tally may run as root), and a named pipe
+    /// is written as a stream to its reader.
+    #[cfg(unix)]
+    #[test]
+    fn devices_and_fifos_are_written_not_replaced() {
+        use std::os::unix::fs::FileTypeExt;
+        write_output(Some(Path::new("/dev/null")), "rank\n").unwrap();
+        assert!(std::fs::metadata("/dev/null").unwrap().file_type().is_char_device());
+        let dir = scratch("fifo");
+        let fifo = dir.join("pipe");
+        let made = std::process::Command::new("mkfifo").arg(&fifo).status();
+        if !made.is_ok_and(|s| s.success()) {
+            eprintln!("SKIPPED (fifo part): mkfifo is not available");
+            return;
+        }
+        let reader = {
+            let fifo = fifo.clone();
+            std::thread::spawn(move || std::fs::read_to_string(fifo).unwrap())
+        };
+        write_output(Some(&fifo), "rank,entity_id\n").unwrap();
+        assert_eq!(reader.join().unwrap(), "rank,entity_id\n");
+        assert!(std::fs::metadata(&fifo).unwrap().file_type().is_fifo());
+        let _ = std::fs::remove_dir_all(&dir);
+    }
+
+    #[test]
+    fn a_directory_is_not_an_output_file() {
+        let dir = scratch("dir");
+        let e = write_output(Some(&dir), "x").unwrap_err().to_string();
+        assert!(e.ends_with("not a file path"), "{e}");
+        let _ = std::fs::remove_dir_all(&dir);
+    }
 }

@@ -1,7 +1,7 @@
 //! The `tally` command line.
 
 use clap::{Args, Parser, Subcommand};
-use std::io::{IsTerminal, Write};
+use std::io::IsTerminal;
 use std::path::PathBuf;
 use std::process::ExitCode;
 use tally_config::{Format, Overrides, Types, Years};
@@ -100,10 +100,10 @@ struct RankArgs {
     /// Show only ranks 1..=N (ties at the cut stay in); 0 shows all.
     #[arg(long)]
     top: Option<usize>,
-    /// Output format [default: table].
+    /// Output format: table, csv, json or md [default: the output file's extension (.csv, .json, .md), else table].
     #[arg(long, value_parser = parse_format)]
     format: Option<Format>,
-    /// Write to this file (atomically) instead of stdout.
+    /// Write to this file (atomically; a device or named pipe as a stream) instead of stdout; `-` is stdout.
     #[arg(long, short)]
     output: Option<PathBuf>,
     /// Parsing threads [default: all cores]; the output is the same for any number.
@@ -115,6 +115,9 @@ struct RankArgs {
     /// Count bad records in the ledger and go on (the default; overrides `run.strict` in a config).
     #[arg(long)]
     no_strict: bool,
+    /// Print empty rankings instead of failing when no work is included or nothing resolves at a level.
+    #[arg(long)]
+    allow_empty: bool,
     /// Print no ledger summary on stderr.
     #[arg(long, short)]
     quiet: bool,
@@ -155,6 +158,7 @@ fn rank(args: RankArgs) -> Result<(), (u8, String)> {
             (_, true) => Some(false),
             _ => None,
         },
+        allow_empty: args.allow_empty.then_some(true),
     };
     let settings = tally_config::resolve(
         args.config.as_deref(),
@@ -162,6 +166,9 @@ fn rank(args: RankArgs) -> Result<(), (u8, String)> {
         &tally::scorers::registry().for_config(),
     )
     .map_err(|e| (2, e.to_string()))?;
+    for w in &settings.warnings {
+        eprintln!("warning: {w}");
+    }
     let mut problems = 0u64;
     let progress = !args.quiet && std::io::stderr().is_terminal();
     let report = tally::build_report_with(&settings, progress, |p| {
@@ -178,17 +185,7 @@ fn rank(args: RankArgs) -> Result<(), (u8, String)> {
         );
     }
     let text = tally::render(&report, settings.format);
-    match &settings.output {
-        Some(path) => tally::write_atomic(path, &text).map_err(|e| (1, e.to_string()))?,
-        None => {
-            let mut out = std::io::stdout().lock();
-            if let Err(e) = out.write_all(text.as_bytes()).and_then(|_| out.flush()) {
-                if e.kind() != std::io::ErrorKind::BrokenPipe {
-                    return Err((1, format!("stdout: {e}")));
-                }
-            }
-        }
-    }
+    tally::write_output(settings.output.as_deref(), &text).map_err(|e| (1, e.to_string()))?;
     if !args.quiet {
         eprint!("{}", tally_render::ledger_summary(&report.ledger));
     }

@@ -17,12 +17,13 @@
 //! top = 200
 //!
 //! [output]
-//! format = "table"                 # table, csv, json, md
+//! format = "csv"                   # table, csv, json, md [default: the file's extension, else table]
 //! file = "out/cities.csv"
 //!
 //! [run]
 //! threads = 2
 //! strict = false
+//! allow_empty = false              # true: an empty ranking instead of an error
 //!
 //! [[scorer]]
 //! name = "count"
@@ -85,6 +86,126 @@ pub enum ValueError {
     /// An empty list of types.
     #[error("no work type given (use `all` to keep every type)")]
     NoType,
+    /// A year outside the years tally accepts.
+    #[error("`{given}`: years run from {FIRST_YEAR} to {last}{}", hint_year(*given))]
+    ImplausibleYear {
+        /// The year given.
+        given: i32,
+        /// Next year, the last one accepted.
+        last: i32,
+    },
+    /// A work type neither OpenAlex nor Crossref uses.
+    #[error(
+        "unknown work type `{given}`{}; known types: {}, or all",
+        hint.as_ref().map_or_else(String::new, |h| format!(" (did you mean `{h}`?)")),
+        KNOWN_TYPES.join(", ")
+    )]
+    UnknownType {
+        /// The type given.
+        given: String,
+        /// The known type it most likely means.
+        hint: Option<String>,
+    },
+}
+
+/// The first year accepted in a filter.
+pub const FIRST_YEAR: i32 = 1600;
+
+fn hint_year(y: i32) -> String {
+    if (0..100).contains(&y) {
+        format!(" (write the full year, e.g. {})", 2000 + y)
+    } else {
+        String::new()
+    }
+}
+
+/// The current year (UTC), from the system clock.
+fn this_year() -> i32 {
+    let secs = std::time::SystemTime::now()
+        .duration_since(std::time::UNIX_EPOCH)
+        .map_or(0, |d| d.as_secs());
+    year_of_day((secs / 86_400) as i64)
+}
+
+/// The proleptic Gregorian year of a day counted from 1970-01-01.
+fn year_of_day(days: i64) -> i32 {
+    // Days from 0000-03-01, in 400-year eras of 146,097 days.
+    let z = days + 719_468;
+    let era = z.div_euclid(146_097);
+    let doe = z.rem_euclid(146_097);
+    let yoe = (doe - doe / 1_460 + doe / 36_524 - doe / 146_096) / 365;
+    let doy = doe - (365 * yoe + yoe / 4 - yoe / 100);
+    let mp = (5 * doy + 2) / 153;
+    let march_based = yoe + era * 400;
+    (march_based + i64::from(mp >= 10)) as i32
+}
+
+/// Work types as OpenAlex writes them, and the Crossref types of older
+/// snapshots (`journal-article` is read as `article`).
+pub const KNOWN_TYPES: &[&str] = &[
+    "article",
+    "book",
+    "book-chapter",
+    "database",
+    "dataset",
+    "dissertation",
+    "editorial",
+    "erratum",
+    "grant",
+    "letter",
+    "libguides",
+    "other",
+    "paratext",
+    "peer-review",
+    "preprint",
+    "reference-entry",
+    "report",
+    "report-component",
+    "retraction",
+    "review",
+    "software",
+    "standard",
+    "supplementary-materials",
+    "book-part",
+    "book-section",
+    "book-series",
+    "book-set",
+    "component",
+    "edited-book",
+    "journal",
+    "journal-article",
+    "journal-issue",
+    "journal-volume",
+    "monograph",
+    "posted-content",
+    "proceedings",
+    "proceedings-article",
+    "proceedings-series",
+    "reference-book",
+    "report-series",
+    "standard-series",
+];
+
+/// `t` checked against [`KNOWN_TYPES`], with the likeliest meaning of an
+/// unknown one (another case, a plural, spaces or underscores for hyphens).
+fn known_type(t: &str) -> Result<&str, ValueError> {
+    if let Some(k) = KNOWN_TYPES.iter().find(|k| **k == t) {
+        return Ok(k);
+    }
+    let lower = t.to_lowercase().replace([' ', '_'], "-");
+    let hint = [
+        Some(lower.as_str()),
+        lower.strip_suffix('s'),
+        lower.strip_suffix("es"),
+    ]
+    .into_iter()
+    .flatten()
+    .find_map(|c| KNOWN_TYPES.iter().find(|k| **k == c))
+    .map(|k| (*k).to_owned());
+    Err(ValueError::UnknownType {
+        given: t.to_owned(),
+        hint,
+    })
 }
 
 /// Output formats.
@@ -99,6 +220,21 @@ pub enum Format {
     Json,
     /// Markdown tables.
     Md,
+}
+
+impl Format {
+    /// The format a file name's extension stands for (`.csv`, `.json`,
+    /// `.md`/`.markdown`, `.txt` for the table; any case), if any.
+    pub fn of_path(path: &Path) -> Option<Format> {
+        let ext = path.extension()?.to_str()?.to_ascii_lowercase();
+        match ext.as_str() {
+            "csv" => Some(Format::Csv),
+            "json" => Some(Format::Json),
+            "md" | "markdown" => Some(Format::Md),
+            "txt" => Some(Format::Table),
+            _ => None,
+        }
+    }
 }
 
 impl FromStr for Format {
@@ -142,6 +278,10 @@ impl FromStr for Years {
             Some((a, b)) => (year(a)?, year(b)?),
             None => (year(s)?, year(s)?),
         };
+        let last = this_year() + 1;
+        if let Some(y) = [a, b].into_iter().find(|y| !(FIRST_YEAR..=last).contains(y)) {
+            return Err(ValueError::ImplausibleYear { given: y, last });
+        }
         if a > b {
             return Err(ValueError::BackwardYears(s.to_owned()));
         }
@@ -200,7 +340,7 @@ impl Types {
         let mut out: Vec<String> = Vec::new();
         for t in list {
             // One spelling per type, as the readers write it.
-            let t = tally_ingest::normalize::work_type(&t).to_owned();
+            let t = tally_ingest::normalize::work_type(known_type(&t)?).to_owned();
             if !out.contains(&t) {
                 out.push(t);
             }
@@ -277,6 +417,7 @@ struct OutputSection {
 struct RunSection {
     threads: Option<Spanned<i64>>,
     strict: Option<bool>,
+    allow_empty: Option<bool>,
 }
 
 #[derive(Deserialize)]
@@ -353,6 +494,8 @@ pub struct Overrides {
     pub threads: Option<usize>,
     /// `--strict` / `--no-strict`.
     pub strict: Option<bool>,
+    /// `--allow-empty`.
+    pub allow_empty: Option<bool>,
 }
 
 /// Everything a run needs, resolved.
@@ -386,6 +529,11 @@ pub struct Settings {
     pub threads: Option<usize>,
     /// Stop at the first bad record.
     pub strict: bool,
+    /// A run that includes no work, or resolves nothing at a level, gives
+    /// empty rankings instead of failing.
+    pub allow_empty: bool,
+    /// What the user should know about the settings (printed as warnings).
+    pub warnings: Vec<String>,
 }
 
 struct Locator<'a> {
@@ -498,6 +646,7 @@ pub fn resolve(
         output,
         threads,
         strict,
+        allow_empty,
     } = o;
     // Located mistakes in the file first, then what is missing.
     let levels = cx.levels(levels, fc.rank.level, fc.rank.levels)?;
@@ -511,7 +660,21 @@ pub fn resolve(
             "no works input: give --works PATH or input.works in the config".into(),
         ));
     }
-    let format = format.or(fc.output.format).unwrap_or(Format::Table);
+    let output = output.or_else(|| fc.output.file.map(|p| cx.rel(p)));
+    // The output file's extension picks the format, unless one is given.
+    let by_extension = output.as_deref().and_then(Format::of_path);
+    let mut warnings = Vec::new();
+    let format = match (format.or(fc.output.format), by_extension) {
+        (Some(f), Some(e)) if f != e => {
+            warnings.push(format!(
+                "the output file {} is written as {f}, as asked, not as its extension suggests ({e})",
+                output.as_deref().unwrap_or(Path::new("")).display()
+            ));
+            f
+        }
+        (Some(f), _) => f,
+        (None, e) => e.unwrap_or(Format::Table),
+    };
     if format == Format::Csv && levels.len() > 1 {
         return Err(ConfigError::Invalid(
             "CSV holds one ranking: choose one level (--level), or use --format json, md or table for several".into(),
@@ -532,9 +695,11 @@ pub fn resolve(
         by,
         top,
         format,
-        output: output.or_else(|| fc.output.file.map(|p| cx.rel(p))),
+        output,
         threads,
         strict: strict.or(fc.run.strict).unwrap_or(false),
+        allow_empty: allow_empty.or(fc.run.allow_empty).unwrap_or(false),
+        warnings,
     })
 }
 

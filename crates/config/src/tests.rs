@@ -247,3 +247,135 @@ fn defaults_and_names_come_from_the_registry() {
         "--scorers: unknown scorer `count`: built in are a, b and c; plugins are named in a config file"
     );
 }
+
+/// `-o cities.csv` writes CSV (and `.json`, `.md` their formats) unless a
+/// format is given; an explicit format that disagrees with the extension
+/// wins, with a warning; a name without a known extension gets the table.
+#[test]
+fn the_output_file_extension_picks_the_format() {
+    let run = |output: &str, format: Option<Format>| {
+        resolve(
+            None,
+            Overrides {
+                works: vec!["w.jsonl".into()],
+                output: Some(output.into()),
+                format,
+                ..Default::default()
+            },
+            &builtins(),
+        )
+        .unwrap()
+    };
+    for (name, want) in [
+        ("cities.csv", Format::Csv),
+        ("out/Cities.CSV", Format::Csv),
+        ("r.json", Format::Json),
+        ("r.md", Format::Md),
+        ("r.markdown", Format::Md),
+        ("r.txt", Format::Table),
+        ("ranking", Format::Table),
+        ("r.tsv", Format::Table),
+    ] {
+        let s = run(name, None);
+        assert_eq!(s.format, want, "{name}");
+        assert!(s.warnings.is_empty(), "{name}: {:?}", s.warnings);
+    }
+    let s = run("cities.csv", Some(Format::Json));
+    assert_eq!(s.format, Format::Json);
+    assert_eq!(
+        s.warnings,
+        ["the output file cities.csv is written as json, as asked, not as its extension suggests (csv)"]
+    );
+    let s = run("cities.csv", Some(Format::Csv));
+    assert!(s.warnings.is_empty());
+    // CSV holds one ranking, whichever way CSV was chosen.
+    let e = resolve(
+        None,
+        Overrides {
+            works: vec!["w.jsonl".into()],
+            output: Some("r.csv".into()),
+            levels: Some(vec![Level::City, Level::Country]),
+            ..Default::default()
+        },
+        &builtins(),
+    )
+    .unwrap_err();
+    assert!(e.to_string().starts_with("CSV holds one ranking"), "{e}");
+}
+
+#[test]
+fn the_calendar_gives_the_year_of_a_day() {
+    for (day, year) in [
+        (0, 1970),
+        (-1, 1969),
+        (11_016, 2000),
+        (11_017, 2000),
+        (20_088, 2024),
+        (20_787, 2026),
+        (-135_140, 1600),
+    ] {
+        assert_eq!(year_of_day(day), year, "day {day}");
+    }
+}
+
+/// `--years 22`, `3000` or `1500` is a mistake, named with the years
+/// accepted; 1600 up to next year is accepted.
+#[test]
+fn implausible_years_are_errors() {
+    let last = this_year() + 1;
+    let e = "22".parse::<Years>().unwrap_err().to_string();
+    assert_eq!(
+        e,
+        format!("`22`: years run from 1600 to {last} (write the full year, e.g. 2022)")
+    );
+    for bad in ["3000", "1500", "1599-2020", &format!("2020-{}", last + 1)] {
+        let e = bad.parse::<Years>().unwrap_err().to_string();
+        assert!(e.contains(&format!("years run from 1600 to {last}")), "{bad}: {e}");
+    }
+    for good in ["1600", "1800", &last.to_string(), "1990-2022"] {
+        assert!(good.parse::<Years>().is_ok(), "{good}");
+    }
+    // In a config, located.
+    let e = message(with_config("[filter]\nyears = 3000\n", Overrides::default()).unwrap_err());
+    assert!(e.starts_with("run.toml:2:9: `3000`: years run from 1600"), "{e}");
+}
+
+/// `--types articles` and `--types Article` are errors with a hint and the
+/// list of known types; every known type is accepted.
+#[test]
+fn unknown_work_types_are_errors_with_a_hint() {
+    for (given, hint) in [
+        ("articles", Some("article")),
+        ("Article", Some("article")),
+        ("Book Chapter", Some("book-chapter")),
+        ("book_chapters", Some("book-chapter")),
+        ("reviewes", Some("review")),
+        ("paper", None),
+    ] {
+        let e = given.parse::<Types>().unwrap_err();
+        assert_eq!(
+            e,
+            ValueError::UnknownType {
+                given: given.into(),
+                hint: hint.map(String::from)
+            }
+        );
+        let text = e.to_string();
+        assert!(text.contains("known types: article, book, "), "{text}");
+        assert!(text.ends_with(", or all"), "{text}");
+        if let Some(h) = hint {
+            assert!(text.contains(&format!("(did you mean `{h}`?)")), "{text}");
+        }
+    }
+    assert_eq!(
+        "Article".parse::<Types>().unwrap_err().to_string().split(';').next(),
+        Some("unknown work type `Article` (did you mean `article`?)")
+    );
+    for t in KNOWN_TYPES {
+        assert!(t.parse::<Types>().is_ok(), "{t}");
+    }
+    assert_eq!(
+        "journal-article".parse::<Types>().unwrap(),
+        Types(Some(vec!["article".into()]))
+    );
+}

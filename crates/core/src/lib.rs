@@ -81,7 +81,8 @@ pub struct Article<'a> {
     pub year: i32,
     /// The article's source (journal), as an opaque integer chosen by the engine.
     pub source: u32,
-    /// Multiplies every credit of the article (1.0 unless a journal weight applies).
+    /// The journal weight (1.0 unless the journal list gives one). Fractional
+    /// scorers multiply their credit by it; a count of articles ignores it.
     pub weight: f64,
     offsets: &'a [u32],
     slots: &'a [EntityId],

@@ -30,6 +30,8 @@ struct Current {
     source: Option<String>,
     /// Institution ids per authorship.
     authorships: Vec<Vec<String>>,
+    /// The first bad row of the work: the whole work is malformed.
+    error: Option<RecordError>,
 }
 
 /// Reads a tidy CSV works file, a batch of records at a time.
@@ -120,75 +122,81 @@ impl CsvWorks {
         let rec = &self.record;
         let get = |i: usize| rec.get(i).filter(|s| !s.is_empty());
         let [c_id, c_year, c_source, c_type, c_pos, c_inst] = self.cols;
-        let bad = |field: &str, msg: String| {
-            Outcome::Malformed(RecordError::new(path, line, Some(field.into()), msg))
-        };
+        let err = |field: &str, msg: String| RecordError::new(path, line, Some(field.into()), msg);
         let Some(id) = get(c_id).map(normalize::openalex_id) else {
-            batch.push(line, bad("work_id", "missing".into()));
+            // A row of no work: malformed on its own.
+            batch.push(line, Outcome::Malformed(err("work_id", "missing".into())));
             return;
-        };
-        let year = match get(c_year).map(|y| y.parse::<i32>()) {
-            None => None,
-            Some(Ok(y)) => Some(y),
-            Some(Err(_)) => {
-                let msg = format!("`{}` is not a year", get(c_year).unwrap_or(""));
-                batch.push(line, bad("year", msg));
-                return;
-            }
-        };
-        let pos = match get(c_pos).map(|p| p.parse::<usize>()) {
-            Some(Ok(p)) if p >= 1 => p,
-            _ => {
-                let msg = format!(
-                    "`{}` is not an author position (1 = first author)",
-                    get(c_pos).unwrap_or("")
-                );
-                batch.push(line, bad("author_position", msg));
-                return;
-            }
         };
         if self.current.as_ref().is_some_and(|w| w.id != id) {
             if let Some(w) = self.current.take() {
                 add(batch, w, filter);
             }
         }
+        let year = get(c_year).map(|y| y.parse::<i32>().map_err(|_| y));
         let w = self.current.get_or_insert_with(|| Current {
             line,
             id: id.to_owned(),
-            year,
+            year: year.and_then(Result::ok),
             work_type: get(c_type).map(str::to_owned),
             source: get(c_source).map(str::to_owned),
             authorships: Vec::new(),
+            error: None,
         });
-        if w.year != year
+        // A bad row makes its whole work malformed, counted once.
+        let problem = if let Some(Err(y)) = year {
+            Some(err("year", format!("`{y}` is not a year")))
+        } else if w.year != year.and_then(Result::ok)
             || w.work_type.as_deref() != get(c_type)
             || w.source.as_deref() != get(c_source)
         {
-            let msg = format!(
-                "work {id}: year, type and source_id must be the same on all its rows (first row on line {})",
-                w.line
-            );
-            batch.push(line, bad("work_id", msg));
-            return;
-        }
-        let n = w.authorships.len();
-        if pos == n + 1 {
-            w.authorships.push(Vec::new());
-        } else if pos > n {
-            let msg = format!(
-                "work {id}: author_position jumps from {n} to {pos}; give every author a row (empty institution_id for an author without affiliation) in byline order"
-            );
-            batch.push(line, bad("author_position", msg));
-            return;
-        }
-        if let Some(inst) = get(c_inst) {
-            w.authorships[pos - 1].push(inst.to_owned());
+            Some(err(
+                "work_id",
+                format!(
+                    "work {id}: year, type and source_id must be the same on all its rows (first row on line {})",
+                    w.line
+                ),
+            ))
+        } else {
+            let n = w.authorships.len();
+            match get(c_pos).map(|p| p.parse::<usize>()) {
+                Some(Ok(pos)) if pos >= 1 && pos <= n + 1 => {
+                    if pos == n + 1 {
+                        w.authorships.push(Vec::new());
+                    }
+                    if let Some(inst) = get(c_inst) {
+                        w.authorships[pos - 1].push(inst.to_owned());
+                    }
+                    None
+                }
+                Some(Ok(pos)) if pos > n + 1 => Some(err(
+                    "author_position",
+                    format!(
+                        "work {id}: author_position jumps from {n} to {pos}; give every author a row (empty institution_id for an author without affiliation) in byline order"
+                    ),
+                )),
+                _ => Some(err(
+                    "author_position",
+                    format!(
+                        "`{}` is not an author position (1 = first author)",
+                        get(c_pos).unwrap_or("")
+                    ),
+                )),
+            }
+        };
+        if w.error.is_none() {
+            w.error = problem;
         }
     }
 }
 
-/// Writes a gathered work into the batch's arena and screens it.
+/// Writes a gathered work into the batch's arena and screens it; a work with
+/// a bad row goes in as one malformed record, with its first bad row.
 fn add(batch: &mut WorkBatch, w: Current, filter: &Filter) {
+    if let Some(e) = w.error {
+        batch.push(w.line, Outcome::Malformed(e));
+        return;
+    }
     let arena = &mut batch.arena;
     let mark = arena.mark();
     let starts = arena.starts();

@@ -1,7 +1,7 @@
 //! Finding input files and opening them, plain or gzipped, with a digest.
 
 use crate::InputError;
-use flate2::bufread::MultiGzDecoder;
+use flate2::bufread::GzDecoder;
 use std::fs::File;
 use std::io::{self, BufRead, BufReader, Read};
 use std::path::{Path, PathBuf};
@@ -109,7 +109,95 @@ type Raw = BufReader<Hashing<File>>;
 #[allow(clippy::large_enum_variant)] // one per open file
 enum Inner {
     Plain(Raw),
-    Gzip(BufReader<MultiGzDecoder<Raw>>),
+    Gzip(BufReader<Members>),
+}
+
+/// Gzip members one after another, as `gzip -d` reads them. Bytes after a
+/// member that cannot start another one (their first byte is not the
+/// magic's) end the content instead of failing the read: what decoded is
+/// kept, and [`Members::trailing`] says where those bytes start. Bytes that
+/// do start with the magic but are no valid member are an error.
+struct Members {
+    state: Option<Member>,
+    trailing: Option<u64>,
+}
+
+enum Member {
+    /// Inside a member.
+    Inflating(GzDecoder<Raw>),
+    /// Between members (or at the end).
+    Between(Raw),
+}
+
+impl Members {
+    fn new(raw: Raw) -> Self {
+        Members {
+            state: Some(Member::Inflating(GzDecoder::new(raw))),
+            trailing: None,
+        }
+    }
+
+    fn raw(&self) -> Option<&Raw> {
+        match self.state.as_ref()? {
+            Member::Inflating(d) => Some(d.get_ref()),
+            Member::Between(r) => Some(r),
+        }
+    }
+
+    fn into_raw(self) -> Option<Raw> {
+        match self.state? {
+            Member::Inflating(d) => Some(d.into_inner()),
+            Member::Between(r) => Some(r),
+        }
+    }
+}
+
+impl Read for Members {
+    fn read(&mut self, buf: &mut [u8]) -> io::Result<usize> {
+        if buf.is_empty() {
+            return Ok(0);
+        }
+        loop {
+            match self.state.take() {
+                None => return Ok(0),
+                Some(Member::Inflating(mut d)) => {
+                    let n = d.read(buf);
+                    match n {
+                        Ok(0) => self.state = Some(Member::Between(d.into_inner())),
+                        other => {
+                            self.state = Some(Member::Inflating(d));
+                            return other;
+                        }
+                    }
+                }
+                Some(Member::Between(mut raw)) => {
+                    if self.trailing.is_some() {
+                        self.state = Some(Member::Between(raw));
+                        return Ok(0);
+                    }
+                    let head = match raw.fill_buf() {
+                        Ok(h) => h,
+                        Err(e) => {
+                            self.state = Some(Member::Between(raw));
+                            return Err(e);
+                        }
+                    };
+                    if head.is_empty() {
+                        self.state = Some(Member::Between(raw));
+                        return Ok(0);
+                    }
+                    if head[0] == GZIP_MAGIC[0] {
+                        self.state = Some(Member::Inflating(GzDecoder::new(raw)));
+                    } else {
+                        let at = raw.get_ref().bytes - raw.buffer().len() as u64;
+                        self.trailing = Some(at);
+                        self.state = Some(Member::Between(raw));
+                        return Ok(0);
+                    }
+                }
+            }
+        }
+    }
 }
 
 /// An open input: a buffered reader over the (decompressed) content that
@@ -141,7 +229,7 @@ impl Opened {
             source,
         })?;
         let inner = if head.starts_with(&GZIP_MAGIC) {
-            Inner::Gzip(BufReader::with_capacity(BUF, MultiGzDecoder::new(raw)))
+            Inner::Gzip(BufReader::with_capacity(BUF, Members::new(raw)))
         } else {
             Inner::Plain(raw)
         };
@@ -160,7 +248,17 @@ impl Opened {
     pub fn raw_bytes(&self) -> u64 {
         match &self.inner {
             Inner::Plain(r) => r.get_ref().bytes,
-            Inner::Gzip(r) => r.get_ref().get_ref().get_ref().bytes,
+            Inner::Gzip(r) => r.get_ref().raw().map_or(0, |raw| raw.get_ref().bytes),
+        }
+    }
+
+    /// For a gzipped file read to the end of its content: the byte offset
+    /// of data after the last gzip member that is not another member (it
+    /// was not read; see [`Opened::finish`] for the digest, which covers it).
+    pub fn trailing(&self) -> Option<u64> {
+        match &self.inner {
+            Inner::Plain(_) => None,
+            Inner::Gzip(r) => r.get_ref().trailing,
         }
     }
 
@@ -169,7 +267,10 @@ impl Opened {
         let path = self.path;
         let mut raw = match self.inner {
             Inner::Plain(r) => r,
-            Inner::Gzip(r) => r.into_inner().into_inner(),
+            Inner::Gzip(r) => r.into_inner().into_raw().ok_or_else(|| InputError::Io {
+                path: path.clone(),
+                source: io::Error::other("the gzip reader lost its file after an error"),
+            })?,
         };
         io::copy(&mut raw, &mut io::sink()).map_err(|source| InputError::Io {
             path: path.clone(),
@@ -235,6 +336,21 @@ impl BufRead for Opened {
             Inner::Gzip(r) => r.consume(amt),
         }
     }
+}
+
+/// Data after the last gzip member of `path`, from byte `at`: a record error
+/// about the whole file (line 0) saying what was kept and what was not.
+pub(crate) fn trailing_error(path: &Path, at: u64) -> crate::RecordError {
+    let size = std::fs::metadata(path).map_or(at, |m| m.len());
+    crate::RecordError::new(
+        path,
+        0,
+        None,
+        format!(
+            "{} bytes after the last gzip member, from byte {at}, are not gzip data: what came before them was read, they were not",
+            size.saturating_sub(at)
+        ),
+    )
 }
 
 /// The first two bytes of every gzip member.

@@ -338,6 +338,9 @@ impl InstitutionTable {
             }
             Content::Csv => self.load_csv(path, &mut opened, strict)?,
         }
+        if let Some(at) = opened.trailing() {
+            self.problem(crate::files::trailing_error(path, at), strict)?;
+        }
         let file = opened.finish()?;
         self.files.push(file);
         Ok(())

@@ -477,6 +477,7 @@ impl Source {
                 filled: 0,
                 reported: 0,
                 eof: false,
+                trailing_reported: false,
             }),
             Content::JsonArray => {
                 return Err(InputError::Format {
@@ -492,7 +493,10 @@ impl Source {
     fn next(&mut self, ctx: &Ctx, file: usize) -> Result<Option<Piece>, InputError> {
         match self {
             Source::Empty(_) => Ok(None),
-            Source::Lines(l) => Ok(l.next(ctx, file)?.map(Piece::Lines)),
+            Source::Lines(l) => match l.next(ctx, file)? {
+                Some(chunk) => Ok(Some(Piece::Lines(chunk))),
+                None => Ok(l.trailing(ctx, file).map(Piece::Batch)),
+            },
             Source::Csv(c) => {
                 let mut batch = WorkBatch::new(Arc::clone(&ctx.paths), file);
                 let before = c.raw_bytes();
@@ -530,6 +534,24 @@ struct Lines {
     /// Disk bytes reported with earlier chunks.
     reported: u64,
     eof: bool,
+    /// Data after the last gzip member was reported.
+    trailing_reported: bool,
+}
+
+impl Lines {
+    /// Once the file's content is read: data after its last gzip member, as
+    /// one malformed record (once).
+    fn trailing(&mut self, ctx: &Ctx, file: usize) -> Option<WorkBatch> {
+        let at = self.opened.trailing()?;
+        if std::mem::replace(&mut self.trailing_reported, true) {
+            return None;
+        }
+        let err = crate::files::trailing_error(self.opened.path(), at);
+        let mut batch = WorkBatch::new(Arc::clone(&ctx.paths), file);
+        // Line 0: about the file, not one of its lines.
+        batch.push(0, Outcome::Malformed(err));
+        Some(batch)
+    }
 }
 
 /// Room for a chunk, its carry and reads past the target size.

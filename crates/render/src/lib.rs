@@ -17,8 +17,8 @@ fn title(r: &Ranking) -> String {
     let _ = write!(
         t,
         " ranking, {}, by {} ({} of {} entities)",
-        r.period,
-        r.columns[r.by].name,
+        visible(&r.period),
+        visible(&r.columns[r.by].name),
         r.rows.len(),
         r.entities
     );
@@ -71,6 +71,24 @@ fn width(s: &str) -> usize {
     s.chars().count()
 }
 
+/// `s` with its control characters written as escapes (`\n`, `\u{1b}`), so
+/// that a name from the data can neither break a row nor send the terminal
+/// an escape sequence. CSV and JSON quote them instead.
+fn visible(s: &str) -> std::borrow::Cow<'_, str> {
+    if !s.chars().any(char::is_control) {
+        return s.into();
+    }
+    let mut out = String::with_capacity(s.len() + 8);
+    for c in s.chars() {
+        if c.is_control() {
+            out.extend(c.escape_default());
+        } else {
+            out.push(c);
+        }
+    }
+    out.into()
+}
+
 /// Aligned text table, one block per ranking.
 pub fn table(report: &Report) -> String {
     let mut out = String::new();
@@ -82,14 +100,14 @@ pub fn table(report: &Report) -> String {
         out.push_str(&title(r));
         out.push('\n');
         let mut header = vec!["rank".to_string(), "id".into(), "name".into()];
-        header.extend(r.columns.iter().map(|c| c.name.clone()));
+        header.extend(r.columns.iter().map(|c| visible(&c.name).into_owned()));
         let body: Vec<Vec<String>> = rows
             .iter()
             .map(|row| {
                 let mut cells = vec![
                     row.rank.to_string(),
-                    row.entity_id.clone(),
-                    row.entity_name.clone(),
+                    visible(&row.entity_id).into_owned(),
+                    visible(&row.entity_name).into_owned(),
                 ];
                 cells.extend(score_cells(r, row));
                 cells
@@ -128,7 +146,7 @@ pub fn table(report: &Report) -> String {
 }
 
 fn md_cell(s: &str) -> String {
-    s.replace('|', "\\|")
+    visible(s).replace('|', "\\|")
 }
 
 /// Markdown: a heading and a pipe table per ranking.

@@ -156,3 +156,32 @@ fn json_reads_back_into_the_same_report() {
         .to_string();
     assert!(e.contains("use a newer tally"), "{e}");
 }
+
+/// Names from the data with an escape sequence, a newline, a tab and a
+/// carriage return: the table and the Markdown show them as escapes, one
+/// row per line; CSV and JSON keep them, quoted.
+#[test]
+fn control_characters_in_names_are_escaped_in_table_and_markdown() {
+    let mut r = report();
+    r.rankings[0].rows[0].entity_name = "Bei\u{1b}[31mjing\nCN\t\r".into();
+    r.rankings[0].rows[1].entity_id = "id\u{7}".into();
+    let plain = report();
+    for (format, text, lines) in [
+        ("table", table(&r), table(&plain).lines().count()),
+        ("md", markdown(&r), markdown(&plain).lines().count()),
+    ] {
+        assert!(
+            !text.chars().any(|c| c.is_control() && c != '\n'),
+            "{format}: {text:?}"
+        );
+        assert!(
+            text.contains("Bei\\u{1b}[31mjing\\nCN\\t\\r"),
+            "{format}: {text}"
+        );
+        assert!(text.contains("id\\u{7}"), "{format}: {text}");
+        assert_eq!(text.lines().count(), lines, "{format}: one line per row\n{text}");
+    }
+    assert!(csv(&r.rankings[0]).contains("\"Bei\u{1b}[31mjing\nCN\t\r\""));
+    let back: Report = serde_json::from_str(&json(&r)).unwrap();
+    assert_eq!(back.rankings[0].rows[0].entity_name, "Bei\u{1b}[31mjing\nCN\t\r");
+}

@@ -1,9 +1,11 @@
 //! `count`: whole counting, the Nature Index "Count".
 //!
 //! Every distinct entity that appears anywhere on an article (in any resolved
-//! slot of any authorship) gets 1, times the article's weight. Count is
-//! computed per level from that level's distinct entities: a city with two
-//! institutions on one article counts 1, not 2.
+//! slot of any authorship) gets 1. Count is a number of articles: a journal
+//! weight does not change it (weights multiply fractional credit only, see
+//! `docs/methodology.md`). Count is computed per level from that level's
+//! distinct entities: a city with two institutions on one article counts 1,
+//! not 2.
 
 use tally_core::{
     Article, Credit, FromParams, ParamsError, ScoreKind, Scorer, ScorerInfo, UNRESOLVED,
@@ -35,7 +37,7 @@ impl Scorer for Count {
             if entity != UNRESOLVED && !out[start..].iter().any(|c| c.entity == entity) {
                 out.push(Credit {
                     entity,
-                    credit: article.weight,
+                    credit: 1.0,
                 });
             }
         }
@@ -72,17 +74,20 @@ mod tests {
     }
 
     #[test]
-    fn weight_multiplies() {
-        let a = Article::new(2022, 0, 0.2, &[0, 1], &[3]).unwrap();
-        let mut out = Vec::new();
-        Count.score(&a, &mut out);
-        assert_eq!(
-            out,
-            vec![Credit {
-                entity: 3,
-                credit: 0.2
-            }]
-        );
+    fn a_journal_weight_does_not_change_a_count() {
+        for weight in [0.2, 0.5, 1.0, 3.0] {
+            let a = Article::new(2022, 0, weight, &[0, 1], &[3]).unwrap();
+            let mut out = Vec::new();
+            Count.score(&a, &mut out);
+            assert_eq!(
+                out,
+                vec![Credit {
+                    entity: 3,
+                    credit: 1.0
+                }],
+                "weight {weight}"
+            );
+        }
     }
 
     #[test]

@@ -231,20 +231,31 @@ fn csv_rows_group_into_works() {
     );
 }
 
+/// A work with a bad row is one malformed record, named by its first bad
+/// row, and none of it is counted; the works around it are read.
 #[test]
 fn csv_bad_rows_are_named() {
     let (works, errors) = csv(
-        "work_id,year,source_id,type,author_position,institution_id\nA,2022,S1,article,1,I1\nA,2022,S1,article,3,I2\nA,20x,S1,article,2,I2\nA,2021,S1,article,2,I2\n",
+        "work_id,year,source_id,type,author_position,institution_id\nA,2022,S1,article,1,I1\nA,2022,S1,article,3,I2\nA,20x,S1,article,2,I2\nA,2021,S1,article,2,I2\nB,2022,S1,article,1,I1\nC,20x,S1,article,1,I1\nC,20x,S1,article,2,I1\nD,2021,S1,article,1,I3\nD,2021,S1,article,2,I4\nD,2022,S1,article,3,I5\n",
     );
-    assert_eq!(works.len(), 1);
+    assert_eq!(works.len(), 1, "{works:?}");
+    assert!(works[0].contains(r#"id: "B""#), "{works:?}");
     assert_eq!(
         errors,
         vec![
             "F:3: field `author_position`: work A: author_position jumps from 1 to 3; give every author a row (empty institution_id for an author without affiliation) in byline order",
-            "F:4: field `year`: `20x` is not a year",
-            "F:5: field `work_id`: work A: year, type and source_id must be the same on all its rows (first row on line 2)",
+            "F:7: field `year`: `20x` is not a year",
+            "F:11: field `work_id`: work D: year, type and source_id must be the same on all its rows (first row on line 9)",
         ]
     );
+    // The README's example: positions 1, 2, 2, 4 is one malformed work, not
+    // a two-author paper plus a malformed row.
+    let (works, errors) = csv(
+        "work_id,year,source_id,type,author_position,institution_id\nW1,2022,S1,article,1,I1\nW1,2022,S1,article,2,I2\nW1,2022,S1,article,2,I3\nW1,2022,S1,article,4,I3\n",
+    );
+    assert!(works.is_empty(), "{works:?}");
+    assert_eq!(errors.len(), 1, "{errors:?}");
+    assert!(errors[0].starts_with("F:5: field `author_position`: work W1: author_position jumps from 2 to 4"), "{errors:?}");
     let (_, errors) = csv("id,year\n1,2\n");
     assert!(
         errors[0].contains("the header lacks column `work_id`"),
