@@ -523,10 +523,17 @@ mod tests {
         let out = dir.join("r.csv");
         std::fs::write(&out, "old").unwrap();
         for k in 0..TEMP_TRIES {
-            std::fs::write(dir.join(format!(".r.csv.{}.{k}.tmp", std::process::id())), "").unwrap();
+            std::fs::write(
+                dir.join(format!(".r.csv.{}.{k}.tmp", std::process::id())),
+                "",
+            )
+            .unwrap();
         }
         let e = write_atomic_from(&out, "new", 0).unwrap_err().to_string();
-        assert!(e.contains("temporary file names next to it are taken"), "{e}");
+        assert!(
+            e.contains("temporary file names next to it are taken"),
+            "{e}"
+        );
         assert_eq!(std::fs::read_to_string(&out).unwrap(), "old");
         let _ = std::fs::remove_dir_all(&dir);
     }
@@ -538,7 +545,10 @@ mod tests {
     fn devices_and_fifos_are_written_not_replaced() {
         use std::os::unix::fs::FileTypeExt;
         write_output(Some(Path::new("/dev/null")), "rank\n").unwrap();
-        assert!(std::fs::metadata("/dev/null").unwrap().file_type().is_char_device());
+        assert!(std::fs::metadata("/dev/null")
+            .unwrap()
+            .file_type()
+            .is_char_device());
         let dir = scratch("fifo");
         let fifo = dir.join("pipe");
         let made = std::process::Command::new("mkfifo").arg(&fifo).status();

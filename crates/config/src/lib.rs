@@ -279,7 +279,10 @@ impl FromStr for Years {
             None => (year(s)?, year(s)?),
         };
         let last = this_year() + 1;
-        if let Some(y) = [a, b].into_iter().find(|y| !(FIRST_YEAR..=last).contains(y)) {
+        if let Some(y) = [a, b]
+            .into_iter()
+            .find(|y| !(FIRST_YEAR..=last).contains(y))
+        {
             return Err(ValueError::ImplausibleYear { given: y, last });
         }
         if a > b {

@@ -330,14 +330,20 @@ fn implausible_years_are_errors() {
     );
     for bad in ["3000", "1500", "1599-2020", &format!("2020-{}", last + 1)] {
         let e = bad.parse::<Years>().unwrap_err().to_string();
-        assert!(e.contains(&format!("years run from 1600 to {last}")), "{bad}: {e}");
+        assert!(
+            e.contains(&format!("years run from 1600 to {last}")),
+            "{bad}: {e}"
+        );
     }
     for good in ["1600", "1800", &last.to_string(), "1990-2022"] {
         assert!(good.parse::<Years>().is_ok(), "{good}");
     }
     // In a config, located.
     let e = message(with_config("[filter]\nyears = 3000\n", Overrides::default()).unwrap_err());
-    assert!(e.starts_with("run.toml:2:9: `3000`: years run from 1600"), "{e}");
+    assert!(
+        e.starts_with("run.toml:2:9: `3000`: years run from 1600"),
+        "{e}"
+    );
 }
 
 /// `--types articles` and `--types Article` are errors with a hint and the
@@ -368,7 +374,12 @@ fn unknown_work_types_are_errors_with_a_hint() {
         }
     }
     assert_eq!(
-        "Article".parse::<Types>().unwrap_err().to_string().split(';').next(),
+        "Article"
+            .parse::<Types>()
+            .unwrap_err()
+            .to_string()
+            .split(';')
+            .next(),
         Some("unknown work type `Article` (did you mean `article`?)")
     );
     for t in KNOWN_TYPES {

@@ -122,6 +122,7 @@ struct Members {
     trailing: Option<u64>,
 }
 
+#[allow(clippy::large_enum_variant)] // one per open file, moved once per member
 enum Member {
     /// Inside a member.
     Inflating(GzDecoder<Raw>),
@@ -408,6 +409,47 @@ impl Opened {
 mod tests {
     use super::*;
     use std::io::Write;
+
+    /// Members one after another are one content; bytes after the last that
+    /// are not a member end it (their offset reported, the digest covering
+    /// the whole file); bytes that look like a member but are not fail.
+    #[test]
+    fn gzip_members_then_trailing_data() {
+        let member = |text: &[u8]| {
+            let mut enc =
+                flate2::write::GzEncoder::new(Vec::new(), flate2::Compression::default());
+            enc.write_all(text).unwrap();
+            enc.finish().unwrap()
+        };
+        let dir = std::env::temp_dir().join(format!("tally-members-{}", std::process::id()));
+        std::fs::create_dir_all(&dir).unwrap();
+        let mut bytes = member(b"one\ntwo\n");
+        bytes.extend(member(b""));
+        bytes.extend(member(b"three\n"));
+        let end = bytes.len() as u64;
+        let read = |tail: &[u8]| {
+            let p = dir.join("m.gz");
+            let mut all = bytes.clone();
+            all.extend_from_slice(tail);
+            std::fs::write(&p, &all).unwrap();
+            let mut o = Opened::open(&p).unwrap();
+            let mut text = String::new();
+            let r = o.read_to_string(&mut text).map(|_| (text, o.trailing()));
+            let size = all.len() as u64;
+            (r, o.finish().map(|f| f.bytes == size))
+        };
+        let (r, digest) = read(b"");
+        assert_eq!(r.unwrap(), ("one\ntwo\nthree\n".to_owned(), None));
+        assert!(digest.unwrap());
+        for tail in [&b"garbage"[..], &[0u8; 100][..], b"\n"] {
+            let (r, digest) = read(tail);
+            assert_eq!(r.unwrap(), ("one\ntwo\nthree\n".to_owned(), Some(end)));
+            assert!(digest.unwrap(), "the digest covers the trailing bytes too");
+        }
+        let (r, _) = read(&[0x1f, 0x8b, 0, 0]);
+        assert!(r.is_err(), "a broken member is an error");
+        std::fs::remove_dir_all(&dir).unwrap();
+    }
 
     #[test]
     fn gzip_and_plain_read_the_same_lines() {

@@ -179,9 +179,16 @@ fn control_characters_in_names_are_escaped_in_table_and_markdown() {
             "{format}: {text}"
         );
         assert!(text.contains("id\\u{7}"), "{format}: {text}");
-        assert_eq!(text.lines().count(), lines, "{format}: one line per row\n{text}");
+        assert_eq!(
+            text.lines().count(),
+            lines,
+            "{format}: one line per row\n{text}"
+        );
     }
     assert!(csv(&r.rankings[0]).contains("\"Bei\u{1b}[31mjing\nCN\t\r\""));
     let back: Report = serde_json::from_str(&json(&r)).unwrap();
-    assert_eq!(back.rankings[0].rows[0].entity_name, "Bei\u{1b}[31mjing\nCN\t\r");
+    assert_eq!(
+        back.rankings[0].rows[0].entity_name,
+        "Bei\u{1b}[31mjing\nCN\t\r"
+    );
 }

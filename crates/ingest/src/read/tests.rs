@@ -255,7 +255,12 @@ fn csv_bad_rows_are_named() {
     );
     assert!(works.is_empty(), "{works:?}");
     assert_eq!(errors.len(), 1, "{errors:?}");
-    assert!(errors[0].starts_with("F:5: field `author_position`: work W1: author_position jumps from 2 to 4"), "{errors:?}");
+    assert!(
+        errors[0].starts_with(
+            "F:5: field `author_position`: work W1: author_position jumps from 2 to 4"
+        ),
+        "{errors:?}"
+    );
     let (_, errors) = csv("id,year\n1,2\n");
     assert!(
         errors[0].contains("the header lacks column `work_id`"),

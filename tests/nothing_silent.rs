@@ -1,0 +1,381 @@
+//! Mistakes and bad inputs are named, never answered with an empty or wrong
+//! ranking and exit code 0; no credit is lost or invented.
+
+use std::io::Write;
+use std::process::{Command, Output};
+use tally_testkit::Scratch;
+
+const FIXTURE: &str = "crates/testkit/fixtures/design";
+
+fn fixture(name: &str) -> String {
+    format!("{FIXTURE}/{name}")
+}
+
+fn tally(args: &[&str]) -> Output {
+    Command::new(env!("CARGO_BIN_EXE_tally"))
+        .args(args)
+        .output()
+        .expect("run tally")
+}
+
+fn stderr(o: &Output) -> String {
+    String::from_utf8_lossy(&o.stderr).into_owned()
+}
+
+fn stdout(o: &Output) -> String {
+    String::from_utf8_lossy(&o.stdout).into_owned()
+}
+
+/// The one `error:` line of a failed run (and no panic).
+fn error_line(o: &Output) -> String {
+    let e = stderr(o);
+    assert!(!e.contains("panicked"), "{e}");
+    let errors: Vec<&str> = e.lines().filter(|l| l.starts_with("error")).collect();
+    assert_eq!(errors.len(), 1, "one error line expected in: {e}");
+    errors[0].to_owned()
+}
+
+/// The worked example, 2022, city level, as CSV, with `extra` flags.
+fn city_csv(works: &str, extra: &[&str]) -> Output {
+    let inst = fixture("institutions.jsonl");
+    let mut args = vec![
+        "rank",
+        "--works",
+        works,
+        "--institutions",
+        &inst,
+        "--years",
+        "2022",
+        "--format",
+        "csv",
+        "-q",
+    ];
+    args.extend(extra);
+    tally(&args)
+}
+
+fn gzip(bytes: &[u8]) -> Vec<u8> {
+    let mut enc = flate2::write::GzEncoder::new(Vec::new(), flate2::Compression::default());
+    enc.write_all(bytes).unwrap();
+    enc.finish().unwrap()
+}
+
+/// A journal weight multiplies share, never count: the count column and
+/// the JSON ledger's count total stay whole numbers of articles.
+#[test]
+fn a_journal_weight_leaves_count_unweighted() {
+    let s = Scratch::new("weights");
+    let weighted = s.file("weighted.txt", "S1 0.5\n");
+    let works = fixture("works.jsonl");
+    let plain = city_csv(&works, &["--sources", &fixture("journals.txt")]);
+    let half = city_csv(&works, &["--sources", &weighted]);
+    assert!(plain.status.success() && half.status.success());
+    let rows = |o: &Output| -> Vec<(String, String, f64)> {
+        stdout(o)
+            .lines()
+            .skip(1)
+            .map(|l| {
+                let f: Vec<&str> = l.rsplitn(3, ',').collect();
+                (f[2].to_owned(), f[1].to_owned(), f[0].parse().unwrap())
+            })
+            .collect()
+    };
+    let (a, b) = (rows(&plain), rows(&half));
+    assert_eq!(a.len(), b.len());
+    for ((ea, ca, sa), (eb, cb, sb)) in a.iter().zip(&b) {
+        assert_eq!(ea, eb);
+        assert_eq!(ca, cb, "count is not weighted: {ea}");
+        assert!((sa / 2.0 - sb).abs() < 1e-6, "share is: {ea} {sa} {sb}");
+    }
+    // Beijing: 2 articles, whatever the weight.
+    assert!(
+        stdout(&half).contains(",\"Beijing, CN\",2,0.354167\n"),
+        "{}",
+        stdout(&half)
+    );
+    let json = tally(&[
+        "rank",
+        "--works",
+        &works,
+        "--institutions",
+        &fixture("institutions.jsonl"),
+        "--sources",
+        &weighted,
+        "--years",
+        "2022",
+        "--format",
+        "json",
+        "-q",
+    ]);
+    let doc: serde_json::Value = serde_json::from_slice(&json.stdout).unwrap();
+    let totals = &doc["ledger"]["levels"][0]["credit_totals"];
+    assert_eq!(totals[0]["scorer"], "count");
+    assert_eq!(totals[0]["total"].as_f64(), Some(6.0), "{totals}");
+    assert_eq!(totals[1]["total"].as_f64(), Some(0.875), "{totals}");
+    // Two articles of weight 0.5.
+    assert_eq!(doc["ledger"]["included_weight"].as_f64(), Some(1.0));
+}
+
+/// The README's own CSV example with a position that skips an author: one
+/// malformed work (not a two-author paper plus a malformed row), a warning
+/// by default, a stop with --strict.
+#[test]
+fn a_tidy_csv_work_with_a_bad_row_is_skipped_whole() {
+    let s = Scratch::new("csvwork");
+    let works = s.file(
+        "works.csv",
+        "work_id,year,source_id,type,author_position,institution_id\nW1,2022,S1,article,1,I1\nW1,2022,S1,article,2,I1\nW1,2022,S1,article,2,I3\nW1,2022,S1,article,4,\nW2,2022,S1,article,1,I1\n",
+    );
+    let inst = fixture("institutions.csv");
+    let o = tally(&[
+        "rank",
+        "--works",
+        &works,
+        "--institutions",
+        &inst,
+        "--level",
+        "institution",
+        "--format",
+        "json",
+    ]);
+    assert!(o.status.success(), "{}", stderr(&o));
+    let warning = format!(
+        "warning: {works}:5: field `author_position`: work W1: author_position jumps from 2 to 4"
+    );
+    assert!(stderr(&o).contains(&warning), "{}", stderr(&o));
+    let doc: serde_json::Value = serde_json::from_slice(&o.stdout).unwrap();
+    assert_eq!(doc["ledger"]["works_read"], 2);
+    assert_eq!(doc["ledger"]["excluded"]["malformed"], 1);
+    assert_eq!(doc["ledger"]["included"], 1);
+    let rows = doc["rankings"][0]["rows"].as_array().unwrap();
+    assert_eq!(rows.len(), 1, "only W2's institution: {rows:?}");
+    let o = tally(&[
+        "rank",
+        "--works",
+        &works,
+        "--institutions",
+        &inst,
+        "--level",
+        "institution",
+        "--strict",
+    ]);
+    assert_eq!(o.status.code(), Some(1));
+    assert!(
+        error_line(&o).starts_with(&format!("error: {works}:5: field `author_position`")),
+        "{}",
+        stderr(&o)
+    );
+    assert!(stdout(&o).is_empty());
+}
+
+/// Bytes after the last gzip member: by default the works before them are
+/// counted (the same ranking as the clean file), a warning names the file
+/// and the byte offset, the ledger counts one malformed record; --strict
+/// stops. The same for an institutions file.
+#[test]
+fn data_after_the_last_gzip_member_is_named_not_fatal() {
+    let s = Scratch::new("gztail");
+    let clean = gzip(&std::fs::read(fixture("works.jsonl")).unwrap());
+    let at = clean.len();
+    let mut dirty = clean.clone();
+    dirty.extend_from_slice(b"garbage after the member\n");
+    let clean_path = s.path().join("clean.jsonl.gz");
+    let dirty_path = s.path().join("dirty.jsonl.gz");
+    std::fs::write(&clean_path, &clean).unwrap();
+    std::fs::write(&dirty_path, &dirty).unwrap();
+    let (clean_s, dirty_s) = (
+        clean_path.display().to_string(),
+        dirty_path.display().to_string(),
+    );
+    let want = city_csv(&clean_s, &[]);
+    assert!(want.status.success(), "{}", stderr(&want));
+    let inst = fixture("institutions.jsonl");
+    let o = tally(&[
+        "rank",
+        "--works",
+        &dirty_s,
+        "--institutions",
+        &inst,
+        "--years",
+        "2022",
+        "--format",
+        "csv",
+    ]);
+    assert!(o.status.success(), "{}", stderr(&o));
+    assert_eq!(stdout(&o), stdout(&want));
+    let warning = format!(
+        "warning: {dirty_s}: 25 bytes after the last gzip member, from byte {at}, are not gzip data: what came before them was read, they were not"
+    );
+    assert!(stderr(&o).contains(&warning), "{}", stderr(&o));
+    assert!(stderr(&o).contains("malformed"), "{}", stderr(&o));
+    let o = city_csv(&dirty_s, &["--strict"]);
+    assert_eq!(o.status.code(), Some(1));
+    assert_eq!(error_line(&o), warning.replacen("warning", "error", 1));
+
+    // Institutions.
+    let inst_gz = gzip(&std::fs::read(&inst).unwrap());
+    let mut inst_dirty = inst_gz.clone();
+    inst_dirty.extend_from_slice(&[0u8; 512]);
+    let inst_path = s.path().join("inst.jsonl.gz");
+    std::fs::write(&inst_path, &inst_dirty).unwrap();
+    let inst_s = inst_path.display().to_string();
+    let works = fixture("works.jsonl");
+    let args = [
+        "rank",
+        "--works",
+        &works,
+        "--institutions",
+        &inst_s,
+        "--years",
+        "2022",
+        "--format",
+        "csv",
+    ];
+    let o = tally(&args);
+    assert!(o.status.success(), "{}", stderr(&o));
+    assert_eq!(stdout(&o), stdout(&want));
+    let warning = format!(
+        "{inst_s}: 512 bytes after the last gzip member, from byte {}",
+        inst_gz.len()
+    );
+    assert!(stderr(&o).contains(&warning), "{}", stderr(&o));
+    let mut strict = args.to_vec();
+    strict.push("--strict");
+    let o = tally(&strict);
+    assert_eq!(o.status.code(), Some(1));
+    assert!(error_line(&o).starts_with(&format!("error: {warning}")));
+}
+
+/// A run that includes nothing or resolves nothing fails with the reason
+/// and what to pass; --allow-empty prints the empty ranking.
+#[test]
+fn empty_runs_are_errors_that_say_why() {
+    let s = Scratch::new("empty");
+    let works = fixture("works.jsonl");
+    let inst = fixture("institutions.jsonl");
+    let cases: Vec<(Vec<String>, String)> = vec![
+        (
+            // No institutions at city level.
+            vec!["--works".into(), works.clone(), "--years".into(), "2022".into()],
+            "error: nothing resolved at city level: of 10 institution slots, 10 are in no institution table, 0 have no city, 0 have no id; ranking by city needs --institutions (OpenAlex institutions, ROR records or an institutions CSV) that cover the works' institutions (--allow-empty prints the empty ranking)".into(),
+        ),
+        (
+            // A year the data does not have.
+            vec!["--works".into(), works.clone(), "--institutions".into(), inst.clone(), "--years".into(), "1800".into()],
+            "error: no work was included: 5 read, 1 of a type not kept, 4 outside the years; the years kept are 1800: pass --years with years the data has, or --years all (--allow-empty prints the empty ranking)".into(),
+        ),
+        (
+            // The institutions file given as works.
+            vec!["--works".into(), inst.clone(), "--institutions".into(), inst.clone()],
+            "error: no work was included: 6 read, 6 of a type not kept; the types kept are article: pass --types with types the data has, or --types all (--allow-empty prints the empty ranking)".into(),
+        ),
+        (
+            // A journal list that matches nothing.
+            vec!["--works".into(), works.clone(), "--institutions".into(), inst.clone(), "--sources".into(), s.file("j.txt", "S77\n")],
+            format!("error: no work was included: 5 read, 5 not in the journal list; the journal list {} matches no work's source id or ISSN (--allow-empty prints the empty ranking)", s.path().join("j.txt").display()),
+        ),
+        (
+            // An empty works file.
+            vec!["--works".into(), s.file("none.jsonl", "")],
+            format!("error: the works input holds no record ({}): pass OpenAlex works (JSON Lines, .gz too) or a tidy works CSV with --works (--allow-empty prints the empty ranking)", s.path().join("none.jsonl").display()),
+        ),
+    ];
+    for (args, want) in cases {
+        let mut all = vec!["rank".to_string()];
+        all.extend(args.iter().cloned());
+        let refs: Vec<&str> = all.iter().map(String::as_str).collect();
+        let o = tally(&refs);
+        assert_eq!(o.status.code(), Some(1), "{args:?}: {}", stderr(&o));
+        assert_eq!(error_line(&o), want, "{args:?}");
+        assert!(stdout(&o).is_empty());
+        let mut allowed = refs.clone();
+        allowed.push("--allow-empty");
+        let o = tally(&allowed);
+        assert!(o.status.success(), "{args:?}: {}", stderr(&o));
+        assert!(
+            stdout(&o).contains("(0 of 0 entities)"),
+            "{args:?}: {}",
+            stdout(&o)
+        );
+    }
+}
+
+/// Filter values that can only be mistakes are usage errors (exit 2).
+#[test]
+fn impossible_filters_are_usage_errors() {
+    let works = fixture("works.jsonl");
+    for (flag, value, want) in [
+        (
+            "--types",
+            "articles",
+            "unknown work type `articles` (did you mean `article`?); known types: article, book,",
+        ),
+        (
+            "--types",
+            "Article",
+            "unknown work type `Article` (did you mean `article`?)",
+        ),
+        ("--years", "22", "`22`: years run from 1600 to "),
+        ("--years", "3000", "`3000`: years run from 1600 to "),
+    ] {
+        let o = tally(&["rank", "--works", &works, flag, value]);
+        assert_eq!(o.status.code(), Some(2), "{flag} {value}");
+        let e = stderr(&o);
+        assert!(e.contains(want), "{flag} {value}: {e}");
+        assert!(!e.contains("panicked"));
+    }
+}
+
+/// `-o cities.csv` writes CSV; `--format json -o cities.csv` writes JSON
+/// with a warning; `-o -` is standard output; `/dev/null` stays a device.
+#[test]
+fn the_output_follows_its_extension_and_kind() {
+    let s = Scratch::new("outkind");
+    let works = fixture("works.jsonl");
+    let inst = fixture("institutions.jsonl");
+    let base = [
+        "rank",
+        "--works",
+        &works,
+        "--institutions",
+        &inst,
+        "--years",
+        "2022",
+        "-q",
+    ];
+    let out = s.path().join("cities.csv").display().to_string();
+    let mut args = base.to_vec();
+    args.extend(["-o", &out]);
+    let o = tally(&args);
+    assert!(o.status.success(), "{}", stderr(&o));
+    let text = std::fs::read_to_string(&out).unwrap();
+    assert!(
+        text.starts_with("rank,entity_id,entity_name,count,share\n"),
+        "{text}"
+    );
+    args.extend(["--format", "json"]);
+    let o = tally(&args);
+    assert!(o.status.success());
+    assert!(std::fs::read_to_string(&out).unwrap().starts_with('{'));
+    assert_eq!(
+        stderr(&o).trim_end(),
+        format!("warning: the output file {out} is written as json, as asked, not as its extension suggests (csv)")
+    );
+    let mut args = base.to_vec();
+    args.extend(["-o", "-", "--format", "csv"]);
+    let o = tally(&args);
+    assert!(o.status.success());
+    assert_eq!(stdout(&o), text);
+    #[cfg(unix)]
+    {
+        use std::os::unix::fs::FileTypeExt;
+        let mut args = base.to_vec();
+        args.extend(["-o", "/dev/null"]);
+        let o = tally(&args);
+        assert!(o.status.success(), "{}", stderr(&o));
+        assert!(std::fs::metadata("/dev/null")
+            .unwrap()
+            .file_type()
+            .is_char_device());
+    }
+}
