@@ -265,11 +265,6 @@ fn empty_runs_are_errors_that_say_why() {
             "error: no work was included: 5 read, 1 of a type not kept, 4 outside the years; the years kept are 1800: pass --years with years the data has, or --years all (--allow-empty prints the empty ranking)".into(),
         ),
         (
-            // The institutions file given as works.
-            vec!["--works".into(), inst.clone(), "--institutions".into(), inst.clone()],
-            "error: no work was included: 6 read, 6 of a type not kept; the types kept are article: pass --types with types the data has, or --types all (--allow-empty prints the empty ranking)".into(),
-        ),
-        (
             // A journal list that matches nothing.
             vec!["--works".into(), works.clone(), "--institutions".into(), inst.clone(), "--sources".into(), s.file("j.txt", "S77\n")],
             format!("error: no work was included: 5 read, 5 not in the journal list; the journal list {} matches no work's source id or ISSN (--allow-empty prints the empty ranking)", s.path().join("j.txt").display()),
@@ -377,5 +372,46 @@ fn the_output_follows_its_extension_and_kind() {
             .unwrap()
             .file_type()
             .is_char_device());
+    }
+}
+
+/// Records of another kind given as works or as institutions are refused
+/// from their first record, saying what they are and where they go.
+#[test]
+fn inputs_of_the_wrong_kind_are_refused() {
+    let s = Scratch::new("kinds");
+    let works = fixture("works.jsonl");
+    let inst = fixture("institutions.jsonl");
+    let page = {
+        let lines: Vec<serde_json::Value> = std::fs::read_to_string(&works)
+            .unwrap()
+            .lines()
+            .map(|l| serde_json::from_str(l).unwrap())
+            .collect();
+        s.file(
+            "page.json",
+            &serde_json::json!({"meta": {"count": lines.len()}, "results": lines}).to_string(),
+        )
+    };
+    let ror = s.file(
+        "ror.jsonl",
+        "{\"id\":\"https://ror.org/03cve4549\",\"names\":[{\"value\":\"Tsinghua University\",\"types\":[\"ror_display\"]}]}\n",
+    );
+    let author = s.file(
+        "a.jsonl",
+        "{\"id\":\"https://openalex.org/A5023888391\",\"display_name\":\"X\"}\n",
+    );
+    for (w, i, want) in [
+        (&inst, &inst, format!("error: {inst}: OpenAlex institutions, not works: give this file with --institutions")),
+        (&ror, &inst, format!("error: {ror}: ROR records, not works: give this file with --institutions")),
+        (&page, &inst, format!("error: {page}: an OpenAlex API page ({{\"meta\": ..., \"results\": [...]}}), not JSON Lines: save one work per line, e.g. `jq -c '.results[]' page.json > works.jsonl`")),
+        (&author, &inst, format!("error: {author}: OpenAlex authors, not works: --works takes OpenAlex works (JSON Lines) or a tidy works CSV")),
+        (&works, &works, format!("error: {works}: OpenAlex works, not institutions: give this file with --works")),
+        (&works, &author, format!("error: {author}: OpenAlex authors, not institutions: --institutions takes OpenAlex institutions, ROR records or an institutions CSV")),
+    ] {
+        let o = tally(&["rank", "--works", w, "--institutions", i]);
+        assert_eq!(o.status.code(), Some(1), "{w} {i}: {}", stderr(&o));
+        assert_eq!(error_line(&o), want);
+        assert!(stdout(&o).is_empty());
     }
 }

@@ -380,7 +380,110 @@ pub enum Content {
     Csv,
 }
 
+/// What the first line of a JSON Lines file is: enough to tell works from
+/// the other records a user may give by mistake.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum Record {
+    /// An OpenAlex work (a `W` id, or authorships).
+    Work,
+    /// Another OpenAlex entity: its plural name (`institutions`, `authors`...).
+    OpenAlex(&'static str),
+    /// A ROR record.
+    Ror,
+    /// An OpenAlex API response page: `{"meta": ..., "results": [...]}`.
+    ApiPage,
+    /// Nothing that tells (the readers decide, record by record).
+    Unknown,
+}
+
+impl Record {
+    /// What the records are, for messages.
+    pub fn describe(self) -> &'static str {
+        match self {
+            Record::Work => "OpenAlex works",
+            Record::OpenAlex("institutions") => "OpenAlex institutions",
+            Record::OpenAlex("authors") => "OpenAlex authors",
+            Record::OpenAlex("sources") => "OpenAlex sources",
+            Record::OpenAlex("publishers") => "OpenAlex publishers",
+            Record::OpenAlex("funders") => "OpenAlex funders",
+            Record::OpenAlex("concepts") => "OpenAlex concepts",
+            Record::OpenAlex(_) => "OpenAlex topics",
+            Record::Ror => "ROR records",
+            Record::ApiPage => "an OpenAlex API page",
+            Record::Unknown => "records of an unknown kind",
+        }
+    }
+}
+
+/// The fields that tell a record's kind.
+#[derive(serde::Deserialize)]
+struct Probe<'a> {
+    #[serde(borrow, default)]
+    id: Option<std::borrow::Cow<'a, str>>,
+    #[serde(default)]
+    meta: Option<serde::de::IgnoredAny>,
+    #[serde(default)]
+    results: Option<serde::de::IgnoredAny>,
+    #[serde(default)]
+    authorships: Option<serde::de::IgnoredAny>,
+}
+
+/// The kind of a JSON record, from its id and a few keys.
+pub fn record_kind(line: &[u8]) -> Record {
+    let Ok(p) = serde_json::from_slice::<Probe<'_>>(line) else {
+        return Record::Unknown;
+    };
+    if p.meta.is_some() && p.results.is_some() {
+        return Record::ApiPage;
+    }
+    if let Some(id) = p.id.as_deref() {
+        let lower = id.to_ascii_lowercase();
+        if lower.starts_with("https://ror.org/") || lower.starts_with("http://ror.org/") {
+            return Record::Ror;
+        }
+        let short = ["https://openalex.org/", "http://openalex.org/"]
+            .iter()
+            .find_map(|p| lower.strip_prefix(p));
+        if let Some(short) = short {
+            let digits = short.len() > 1 && short[1..].bytes().all(|b| b.is_ascii_digit());
+            let kind = match short.as_bytes()[0] {
+                _ if !digits => None,
+                b'w' => return Record::Work,
+                b'i' => Some("institutions"),
+                b'a' => Some("authors"),
+                b's' => Some("sources"),
+                b'p' => Some("publishers"),
+                b'f' => Some("funders"),
+                b'c' => Some("concepts"),
+                b't' => Some("topics"),
+                _ => None,
+            };
+            if let Some(k) = kind {
+                return Record::OpenAlex(k);
+            }
+        }
+    }
+    if p.authorships.is_some() {
+        return Record::Work;
+    }
+    Record::Unknown
+}
+
 impl Opened {
+    /// For JSON Lines, after [`Opened::content`]: the kind of the first
+    /// record, if it lies whole in the read buffer (nothing is consumed).
+    pub fn first_record(&mut self) -> Result<Record, InputError> {
+        let path = self.path.clone();
+        let buf = self
+            .fill_buf()
+            .map_err(|source| InputError::Io { path, source })?;
+        let line = match memchr::memchr(b'\n', buf) {
+            Some(end) => &buf[..end],
+            None => buf,
+        };
+        Ok(record_kind(line))
+    }
+
     /// Looks at the first non-blank byte of the content; consumes only
     /// leading whitespace.
     pub fn content(&mut self) -> Result<Content, InputError> {
@@ -416,8 +519,7 @@ mod tests {
     #[test]
     fn gzip_members_then_trailing_data() {
         let member = |text: &[u8]| {
-            let mut enc =
-                flate2::write::GzEncoder::new(Vec::new(), flate2::Compression::default());
+            let mut enc = flate2::write::GzEncoder::new(Vec::new(), flate2::Compression::default());
             enc.write_all(text).unwrap();
             enc.finish().unwrap()
         };

@@ -309,6 +309,27 @@ impl InstitutionTable {
                 }
             }
             Content::JsonLines => {
+                use crate::files::Record;
+                let kind = opened.first_record()?;
+                let wrong = match kind {
+                    Record::Work => Some(
+                        "OpenAlex works, not institutions: give this file with --works".to_owned(),
+                    ),
+                    Record::ApiPage => Some(
+                        "an OpenAlex API page ({\"meta\": ..., \"results\": [...]}), not JSON Lines: save one record per line, e.g. `jq -c '.results[]' page.json > institutions.jsonl`".to_owned(),
+                    ),
+                    Record::OpenAlex(k) if k != "institutions" => Some(format!(
+                        "{}, not institutions: --institutions takes OpenAlex institutions, ROR records or an institutions CSV",
+                        kind.describe()
+                    )),
+                    _ => None,
+                };
+                if let Some(message) = wrong {
+                    return Err(InputError::Format {
+                        path: path.to_path_buf(),
+                        message,
+                    });
+                }
                 let mut pending = Vec::new();
                 opened.for_each_line(|line_no, line| {
                     if line.iter().all(|b| b.is_ascii_whitespace()) {

@@ -471,14 +471,23 @@ impl Source {
         let mut opened = Opened::open(path)?;
         Ok(match opened.content()? {
             Content::Empty => Source::Empty(opened),
-            Content::JsonLines => Source::Lines(Lines {
+            Content::JsonLines => {
+                let kind = opened.first_record()?;
+                if let Some(message) = not_works(kind) {
+                    return Err(InputError::Format {
+                        path: path.clone(),
+                        message,
+                    });
+                }
+                Source::Lines(Lines {
                 opened,
                 buf: None,
                 filled: 0,
                 reported: 0,
                 eof: false,
                 trailing_reported: false,
-            }),
+            })
+            }
             Content::JsonArray => {
                 return Err(InputError::Format {
                     path: path.clone(),
@@ -521,6 +530,25 @@ impl Source {
             Source::Lines(l) => l.opened.finish(),
             Source::Csv(c) => c.into_opened().finish(),
         }
+    }
+}
+
+/// Why a file whose first record is of `kind` is not works, and what to do.
+fn not_works(kind: crate::files::Record) -> Option<String> {
+    use crate::files::Record;
+    match kind {
+        Record::Work | Record::Unknown => None,
+        Record::ApiPage => Some(
+            "an OpenAlex API page ({\"meta\": ..., \"results\": [...]}), not JSON Lines: save one work per line, e.g. `jq -c '.results[]' page.json > works.jsonl`".into(),
+        ),
+        Record::OpenAlex("institutions") | Record::Ror => Some(format!(
+            "{}, not works: give this file with --institutions",
+            kind.describe()
+        )),
+        other => Some(format!(
+            "{}, not works: --works takes OpenAlex works (JSON Lines) or a tidy works CSV",
+            other.describe()
+        )),
     }
 }
 
