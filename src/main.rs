@@ -76,7 +76,7 @@ struct RankArgs {
     /// OpenAlex institutions, ROR records or an institutions CSV. Repeatable.
     #[arg(long)]
     institutions: Vec<PathBuf>,
-    /// Journal list (OpenAlex source ids and/or ISSNs, one per line).
+    /// Journal list (source ids and/or ISSNs, one per line, or a CSV with a header); `none` or `all` counts every source.
     #[arg(long)]
     sources: Option<PathBuf>,
     /// Work types to keep, comma-separated, or `all` [default: article].

@@ -687,7 +687,10 @@ pub fn resolve(
         config: config.map(Path::to_path_buf),
         works,
         institutions: cx.paths(institutions, fc.input.institutions),
-        sources: sources.or_else(|| fc.input.sources.map(|p| cx.rel(p))),
+        // `none` or `all` (every source counts) clears a config's list.
+        sources: sources
+            .or_else(|| fc.input.sources.map(|p| cx.rel(p)))
+            .filter(|p| p.as_os_str() != "none" && p.as_os_str() != "all"),
         types: types
             .or(fc.filter.types)
             .unwrap_or(Types(Some(vec!["article".into()])))

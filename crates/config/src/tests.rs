@@ -390,3 +390,25 @@ fn unknown_work_types_are_errors_with_a_hint() {
         Types(Some(vec!["article".into()]))
     );
 }
+
+/// `--sources none` (or `all`) clears the config's journal list; a path
+/// replaces it.
+#[test]
+fn sources_none_clears_the_configs_list() {
+    let text = "[input]\nworks = \"w.jsonl\"\nsources = \"journals.txt\"\n";
+    let with = |sources: Option<&str>| {
+        with_config(
+            text,
+            Overrides {
+                sources: sources.map(PathBuf::from),
+                ..Default::default()
+            },
+        )
+        .unwrap()
+        .sources
+    };
+    assert!(with(None).unwrap().ends_with("journals.txt"));
+    assert_eq!(with(Some("none")), None);
+    assert_eq!(with(Some("all")), None);
+    assert_eq!(with(Some("other.txt")), Some(PathBuf::from("other.txt")));
+}

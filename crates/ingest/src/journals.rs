@@ -1,9 +1,22 @@
-//! Journal lists: which sources count. One entry per line: an OpenAlex source
-//! id (`S137773608` or its URL) or an ISSN (`1476-4687`), optionally followed
-//! by a weight that multiplies every credit of the journal's articles (the
-//! old Nature Index gave four astronomy journals 0.2). `#` starts a comment.
+//! Journal lists: which sources count, and with what weight.
+//!
+//! Two forms, told apart by the first line that is not a comment:
+//!
+//! - **lines**: one entry per line, an OpenAlex source id (`S137773608`,
+//!   any case, or its URL) or an ISSN (`1476-4687`, `14764687`,
+//!   `ISSN 1476-4687`), optionally followed by a weight; `#` starts a
+//!   comment;
+//! - **CSV** with a header naming at least one of `issn`, `issn_print`,
+//!   `issn_electronic`, `issn_l` and `source_id` (other columns, such as a
+//!   title, are ignored) and optionally `weight`: each row is one journal,
+//!   matched by any of its ids.
+//!
+//! A weight multiplies the fractional credit of the journal's articles (the
+//! old Nature Index gave four astronomy journals 0.2); counts are never
+//! weighted. Every line that is none of these is an error naming the file
+//! and line, and so is an entry listed twice with two weights.
 
-use crate::normalize::{issn, openalex_id};
+use crate::normalize::{issn, source_id};
 use crate::InputError;
 use std::collections::HashMap;
 use std::path::{Path, PathBuf};
@@ -13,8 +26,40 @@ use std::path::{Path, PathBuf};
 pub struct JournalList {
     /// Where it came from.
     pub path: PathBuf,
-    /// Entry (short source id or normalized ISSN) to weight.
-    entries: HashMap<String, f64>,
+    /// Entry (short source id or normalized ISSN) to weight and the line it
+    /// was given on.
+    entries: HashMap<String, (f64, u64)>,
+}
+
+/// The id columns a CSV journal list may have.
+const ID_COLUMNS: [&str; 5] = [
+    "issn",
+    "issn_print",
+    "issn_electronic",
+    "issn_l",
+    "source_id",
+];
+
+/// A source id or an ISSN (with an optional `ISSN` prefix), normalized.
+fn entry_key(raw: &str) -> Option<String> {
+    let t = raw.trim();
+    let t = match t.get(..4) {
+        Some(p) if p.eq_ignore_ascii_case("issn") => t[4..].trim_start_matches([':', ' ']),
+        _ => t,
+    };
+    issn(t).or_else(|| source_id(t))
+}
+
+fn weight_of(path: &Path, line: u64, w: &str) -> Result<f64, InputError> {
+    match w.trim().parse::<f64>() {
+        Ok(x) if x.is_finite() && x >= 0.0 => Ok(x),
+        _ => Err(InputError::record(
+            path,
+            line,
+            Some("weight".into()),
+            format!("`{w}` is not a non-negative number"),
+        )),
+    }
 }
 
 impl JournalList {
@@ -29,49 +74,159 @@ impl JournalList {
 
     /// Parses a list's text; `path` is only for messages.
     pub fn parse(path: &Path, text: &str) -> Result<Self, InputError> {
-        let mut entries = HashMap::new();
-        for (i, raw) in text.lines().enumerate() {
-            let line = raw.split('#').next().unwrap_or("").trim();
-            if line.is_empty() {
-                continue;
-            }
-            let mut parts = line.split_whitespace();
-            let entry = parts.next().unwrap_or_default();
-            let weight = match parts.next() {
-                None => 1.0,
-                Some(w) => match w.parse::<f64>() {
-                    Ok(w) if w.is_finite() && w >= 0.0 => w,
-                    _ => {
-                        return Err(InputError::record(
-                            path,
-                            i as u64 + 1,
-                            Some("weight".into()),
-                            format!("`{w}` is not a non-negative number"),
-                        ))
-                    }
-                },
-            };
-            if let Some(extra) = parts.next() {
-                return Err(InputError::record(
-                    path,
-                    i as u64 + 1,
-                    None,
-                    format!("unexpected `{extra}`: one entry (source id or ISSN) and an optional weight per line"),
-                ));
-            }
-            let key = issn(entry).unwrap_or_else(|| openalex_id(entry).to_owned());
-            entries.insert(key, weight);
+        let mut list = JournalList {
+            path: path.to_path_buf(),
+            entries: HashMap::new(),
+        };
+        let first = text
+            .lines()
+            .map(|l| l.split('#').next().unwrap_or("").trim())
+            .find(|l| !l.is_empty())
+            .unwrap_or("");
+        if first.contains(',') {
+            list.parse_csv(text)?;
+        } else {
+            list.parse_lines(text)?;
         }
-        if entries.is_empty() {
+        if list.entries.is_empty() {
             return Err(InputError::Format {
                 path: path.to_path_buf(),
                 message: "the journal list has no entries".into(),
             });
         }
-        Ok(JournalList {
-            path: path.to_path_buf(),
-            entries,
-        })
+        Ok(list)
+    }
+
+    /// Records `key` with `weight` from `line`; the same key with another
+    /// weight is an error naming both lines.
+    fn add(&mut self, key: String, weight: f64, line: u64, raw: &str) -> Result<(), InputError> {
+        if let Some(&(w, first)) = self.entries.get(&key) {
+            if w != weight {
+                return Err(InputError::record(
+                    &self.path,
+                    line,
+                    None,
+                    format!(
+                        "`{raw}` is listed again with weight {weight} (line {first} gives {w})"
+                    ),
+                ));
+            }
+            return Ok(());
+        }
+        self.entries.insert(key, (weight, line));
+        Ok(())
+    }
+
+    fn parse_lines(&mut self, text: &str) -> Result<(), InputError> {
+        let path = self.path.clone();
+        for (i, raw) in text.lines().enumerate() {
+            let line = i as u64 + 1;
+            let content = raw.split('#').next().unwrap_or("").trim();
+            if content.is_empty() {
+                continue;
+            }
+            // `ISSN 0028-0836` is one entry.
+            let mut parts: Vec<&str> = content.split_whitespace().collect();
+            if parts.len() > 1 && parts[0].trim_end_matches(':').eq_ignore_ascii_case("issn") {
+                parts.remove(0);
+            }
+            let Some(key) = entry_key(parts[0]) else {
+                return Err(InputError::record(
+                    &path,
+                    line,
+                    None,
+                    format!(
+                        "`{content}` is not a journal list entry: an OpenAlex source id (S137773608), an ISSN (0028-0836) and an optional weight, or a CSV with a header naming {}",
+                        ID_COLUMNS.join(", ")
+                    ),
+                ));
+            };
+            let weight = match parts.get(1) {
+                None => 1.0,
+                Some(w) => weight_of(&path, line, w)?,
+            };
+            if let Some(extra) = parts.get(2) {
+                return Err(InputError::record(
+                    &path,
+                    line,
+                    None,
+                    format!("unexpected `{extra}`: one entry (source id or ISSN) and an optional weight per line"),
+                ));
+            }
+            self.add(key, weight, line, parts[0])?;
+        }
+        Ok(())
+    }
+
+    fn parse_csv(&mut self, text: &str) -> Result<(), InputError> {
+        let path = self.path.clone();
+        let mut rdr = csv::ReaderBuilder::new()
+            .has_headers(false)
+            .flexible(true)
+            .trim(csv::Trim::All)
+            .comment(Some(b'#'))
+            .from_reader(text.as_bytes());
+        let mut header: Option<(Vec<usize>, Option<usize>)> = None;
+        for rec in rdr.records() {
+            let rec = rec.map_err(|e| {
+                let line = e.position().map_or(0, |p| p.line());
+                InputError::record(&path, line, None, e.to_string())
+            })?;
+            let line = rec.position().map_or(0, |p| p.line());
+            let Some((ids, weight)) = &header else {
+                let names: Vec<String> = rec.iter().map(|h| h.to_ascii_lowercase()).collect();
+                let ids: Vec<usize> = (0..names.len())
+                    .filter(|&k| ID_COLUMNS.contains(&names[k].as_str()))
+                    .collect();
+                if ids.is_empty() {
+                    return Err(InputError::record(
+                        &path,
+                        line,
+                        None,
+                        format!(
+                            "`{}` is not a journal list header: a CSV journal list names its id columns ({}), and optionally weight; a list without a header has one entry per line, without commas",
+                            rec.iter().collect::<Vec<_>>().join(","),
+                            ID_COLUMNS.join(", ")
+                        ),
+                    ));
+                }
+                let weight = names.iter().position(|n| n == "weight");
+                header = Some((ids, weight));
+                continue;
+            };
+            if rec.iter().all(str::is_empty) {
+                continue;
+            }
+            let w = match weight.and_then(|k| rec.get(k)).filter(|w| !w.is_empty()) {
+                Some(w) => weight_of(&path, line, w)?,
+                None => 1.0,
+            };
+            let mut any = false;
+            for &k in ids {
+                let Some(v) = rec.get(k).filter(|v| !v.is_empty()) else {
+                    continue;
+                };
+                let Some(key) = entry_key(v) else {
+                    return Err(InputError::record(
+                        &path,
+                        line,
+                        Some(rdr_header_name(k, text)),
+                        format!("`{v}` is not an ISSN or an OpenAlex source id"),
+                    ));
+                };
+                self.add(key, w, line, v)?;
+                any = true;
+            }
+            if !any {
+                return Err(InputError::record(
+                    &path,
+                    line,
+                    None,
+                    "a journal with no id: give an ISSN or a source id",
+                ));
+            }
+        }
+        Ok(())
     }
 
     /// Number of entries.
@@ -92,15 +247,27 @@ impl JournalList {
         issn_l: Option<&str>,
         issns: impl IntoIterator<Item = &'a str>,
     ) -> Option<f64> {
-        if let Some(w) = source_id.and_then(|s| self.entries.get(s)) {
-            return Some(*w);
+        if let Some(&(w, _)) = source_id.and_then(|s| self.entries.get(s)) {
+            return Some(w);
         }
-        let by_issn = |s: &str| issn(s).and_then(|k| self.entries.get(&k).copied());
+        let by_issn = |s: &str| issn(s).and_then(|k| self.entries.get(&k).map(|e| e.0));
         if let Some(w) = issn_l.and_then(by_issn) {
             return Some(w);
         }
         issns.into_iter().find_map(by_issn)
     }
+}
+
+/// The name of column `k` in the header (the first line that is not a
+/// comment), for messages.
+fn rdr_header_name(k: usize, text: &str) -> String {
+    text.lines()
+        .map(str::trim)
+        .find(|l| !l.is_empty() && !l.starts_with('#'))
+        .and_then(|h| h.split(',').nth(k))
+        .unwrap_or("")
+        .trim()
+        .to_owned()
 }
 
 #[cfg(test)]
@@ -118,6 +285,121 @@ mod tests {
         assert_eq!(l.weight(Some("S2"), Some("00280836"), []), Some(1.0));
         assert_eq!(l.weight(None, None, ["9999-9999", "0004-637X"]), Some(0.2));
         assert_eq!(l.weight(Some("S2"), Some("1234-5678"), ["9999-9999"]), None);
+    }
+
+    fn parse(text: &str) -> Result<JournalList, String> {
+        JournalList::parse(Path::new("j.txt"), text).map_err(|e| e.to_string())
+    }
+
+    /// Every documented spelling of an entry.
+    #[test]
+    fn entries_in_every_documented_form() {
+        let l = parse(
+            "# a list\ns3880285\nhttps://OpenAlex.org/S2\n00280836\nISSN 1476-4687\nissn:0036-8075 0.5\n",
+        )
+        .unwrap();
+        assert_eq!(l.len(), 5);
+        assert_eq!(l.weight(Some("S3880285"), None, []), Some(1.0));
+        assert_eq!(l.weight(Some("S2"), None, []), Some(1.0));
+        assert_eq!(l.weight(None, Some("0028-0836"), []), Some(1.0));
+        assert_eq!(l.weight(None, None, ["1476-4687"]), Some(1.0));
+        assert_eq!(l.weight(None, None, ["0036-8075"]), Some(0.5));
+    }
+
+    /// A journal name, a name after a comma without a header, a made-up
+    /// id: errors naming the line and saying what an entry is.
+    #[test]
+    fn lines_that_are_no_entry_are_errors() {
+        for (text, line, shows) in [
+            ("S1\nNature\n", 2, "`Nature` is not a journal list entry"),
+            ("S1\nW12\n", 2, "`W12` is not a journal list entry"),
+            (
+                "0028-0836,Nature\n",
+                1,
+                "`0028-0836,Nature` is not a journal list header",
+            ),
+            (
+                "title,subject\nNature,x\n",
+                1,
+                "`title,subject` is not a journal list header",
+            ),
+            (
+                "S1\nS2 heavy\n",
+                2,
+                "field `weight`: `heavy` is not a non-negative number",
+            ),
+            ("S1\nS2 1 2\n", 2, "unexpected `2`"),
+        ] {
+            let e = parse(text).unwrap_err();
+            assert!(e.starts_with(&format!("j.txt:{line}: ")), "{text:?}: {e}");
+            assert!(e.contains(shows), "{text:?}: {e}");
+        }
+        assert_eq!(
+            parse("# nothing\n\n").unwrap_err(),
+            "j.txt: the journal list has no entries"
+        );
+    }
+
+    /// The same journal twice with two weights is an error naming both
+    /// lines; twice with one weight is fine.
+    #[test]
+    fn an_entry_listed_twice_with_two_weights_is_an_error() {
+        assert_eq!(
+            parse("S1 0.2\nS2\ns1 0.5\n").unwrap_err(),
+            "j.txt:3: `s1` is listed again with weight 0.5 (line 1 gives 0.2)"
+        );
+        assert_eq!(
+            parse("S1 0.2\nS1 0.2\n0028-0836\n00280836\n")
+                .unwrap()
+                .len(),
+            2
+        );
+    }
+
+    /// The Nature Index list as published (title, print and electronic
+    /// ISSN, subject): each row is one journal, matched by either ISSN; a
+    /// weight column applies; a bad ISSN names its column.
+    #[test]
+    fn a_csv_list_with_a_header() {
+        let l = parse(
+            "title,issn_print,issn_electronic,subject,notes\nNature,0028-0836,1476-4687,Multidisciplinary,\n\"Cell, the journal\",0092-8674,,Life Sciences,x\n",
+        )
+        .unwrap();
+        assert_eq!(l.len(), 3);
+        assert_eq!(l.weight(None, None, ["1476-4687"]), Some(1.0));
+        assert_eq!(l.weight(None, Some("0092-8674"), []), Some(1.0));
+        let l = parse("# weighted\nsource_id,ISSN,weight\nS1,,0.2\n,0004-637X,\n").unwrap();
+        assert_eq!(l.weight(Some("S1"), None, []), Some(0.2));
+        assert_eq!(l.weight(None, None, ["0004-637X"]), Some(1.0));
+        assert_eq!(
+            parse("title,issn_print\nNature,0028-083\n").unwrap_err(),
+            "j.txt:2: field `issn_print`: `0028-083` is not an ISSN or an OpenAlex source id"
+        );
+        assert_eq!(
+            parse("title,issn_print\nNature,\n").unwrap_err(),
+            "j.txt:2: a journal with no id: give an ISSN or a source id"
+        );
+    }
+
+    /// The project's own lists and, where present, the shared data's CSV.
+    #[test]
+    fn the_shipped_lists_load() {
+        let root = Path::new(env!("CARGO_MANIFEST_DIR")).join("../..");
+        for (file, n) in [
+            ("config/journals/nature-index-82.txt", 82),
+            ("config/journals/nature-index-145.txt", 145),
+        ] {
+            let l = JournalList::load(&root.join(file)).unwrap();
+            assert!(l.len() >= n, "{file}: {}", l.len());
+        }
+        let shared = root.join("../shared/data/journals/ni82.csv");
+        if shared.exists() {
+            let l = JournalList::load(&shared).unwrap();
+            // Two ISSNs per journal, a few with one.
+            assert!(l.len() > 82 && l.len() <= 164, "{}", l.len());
+        } else {
+            eprintln!("SKIPPED (part): ../shared/data is not next to the checkout");
+        }
     }
 
     #[test]

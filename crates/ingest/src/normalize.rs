@@ -21,6 +21,25 @@ pub fn openalex_id(id: &str) -> &str {
         .unwrap_or(id)
 }
 
+/// An OpenAlex source id in a journal list: `S137773608`, `s137773608` or
+/// its URL (either scheme, any case) as `S137773608`; `None` for anything
+/// else.
+///
+/// ```
+/// use tally_ingest::normalize::source_id;
+/// assert_eq!(source_id("https://OpenAlex.org/s1").as_deref(), Some("S1"));
+/// assert_eq!(source_id("Nature"), None);
+/// ```
+pub fn source_id(s: &str) -> Option<String> {
+    let lower = s.trim().to_ascii_lowercase();
+    let short = ["https://openalex.org/", "http://openalex.org/"]
+        .iter()
+        .find_map(|p| lower.strip_prefix(p))
+        .unwrap_or(&lower);
+    let digits = short.strip_prefix('s')?;
+    (!digits.is_empty() && digits.bytes().all(|b| b.is_ascii_digit())).then(|| format!("S{digits}"))
+}
+
 /// True for an id that is a ROR id with its URL prefix (either scheme).
 pub fn is_ror_url(id: &str) -> bool {
     id.starts_with("https://ror.org/") || id.starts_with("http://ror.org/")
