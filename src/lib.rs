@@ -57,6 +57,19 @@ pub enum RunError {
     Scaffold(#[from] scaffold::ScaffoldError),
 }
 
+impl RunError {
+    /// The exit code: 2 for what must change in the command line or the
+    /// config (a scorer that cannot be loaded or refuses its params, `--by`
+    /// naming no scorer of the run), 1 for a run that failed on its inputs
+    /// or its output.
+    pub fn exit_code(&self) -> u8 {
+        match self {
+            RunError::Scorer { .. } | RunError::UnknownBy(_) => 2,
+            _ => 1,
+        }
+    }
+}
+
 fn info(f: &InputFile) -> InputInfo {
     InputInfo {
         path: f.path.display().to_string(),

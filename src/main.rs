@@ -177,7 +177,7 @@ fn rank(args: RankArgs) -> Result<(), (u8, String)> {
             eprintln!("warning: {p} (skipped; --strict stops here)");
         }
     })
-    .map_err(|e| (1, e.to_string()))?;
+    .map_err(|e| (e.exit_code(), e.to_string()))?;
     if problems > MAX_WARNINGS {
         eprintln!(
             "warning: ... and {} more records skipped",
@@ -224,7 +224,7 @@ fn scorers(config: Option<PathBuf>) -> Result<(), (u8, String)> {
             .iter()
             .filter(|s| s.library.is_some() || s.params != "{}")
         {
-            let b = tally::scorers::build(spec).map_err(|e| (1, e.to_string()))?;
+            let b = tally::scorers::build(spec).map_err(|e| (2, e.to_string()))?;
             push(&b);
         }
     }

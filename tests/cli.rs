@@ -74,7 +74,8 @@ fn bad_scorer_params_name_the_scorer_and_the_place() {
         ),
     );
     let o = tally(&["rank", "--config", &cfg]);
-    assert_eq!(o.status.code(), Some(1));
+    // A config error: exit 2.
+    assert_eq!(o.status.code(), Some(2));
     let line = error_line(&o);
     assert!(
         line.starts_with(&format!(

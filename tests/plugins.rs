@@ -225,7 +225,13 @@ fn example_scorers_rank_the_worked_example_as_computed_by_hand() {
 }
 
 /// Runs the worked example with one broken scorer; returns the error line.
+/// A scorer that cannot be loaded or refuses its params is a config error
+/// (exit 2); one that fails while scoring fails the run (exit 1).
 fn broken(name: &str, library: &Path, params: &str, extra: &str) -> String {
+    broken_with(name, library, params, extra, 2)
+}
+
+fn broken_with(name: &str, library: &Path, params: &str, extra: &str, code: i32) -> String {
     let s = Scratch::new(name);
     let cfg = config(
         &s,
@@ -234,7 +240,7 @@ fn broken(name: &str, library: &Path, params: &str, extra: &str) -> String {
     );
     let o = tally(&["rank", "--config", &cfg, "-q"]);
     let err = String::from_utf8_lossy(&o.stderr).into_owned();
-    assert_eq!(o.status.code(), Some(1), "exit status for {name}: {err}");
+    assert_eq!(o.status.code(), Some(code), "exit status for {name}: {err}");
     assert!(o.stdout.is_empty(), "no ranking for {name}");
     let lines: Vec<&str> = err.lines().filter(|l| l.starts_with("error: ")).collect();
     assert_eq!(lines.len(), 1, "{err}");
@@ -249,20 +255,27 @@ fn a_broken_plugin_is_named_with_its_fault() {
         (
             "{ mode = \"panic\" }",
             "panicked: misbehave: deliberate panic on an article of 2022",
+            1,
         ),
-        ("{ mode = \"nan\" }", "returned credit NaN for entity"),
-        ("{ mode = \"negative\" }", "returned credit -1 for entity"),
+        ("{ mode = \"nan\" }", "returned credit NaN for entity", 1),
+        (
+            "{ mode = \"negative\" }",
+            "returned credit -1 for entity",
+            1,
+        ),
         (
             "{ mode = \"foreign\" }",
             "credited entity 1000000, which is not among the article's resolved entities",
+            1,
         ),
         (
             "{ mood = \"nan\" }",
             "bad param `mood`: unknown field `mood`, expected `mode`",
+            2,
         ),
     ];
-    for (params, cause) in cases {
-        let e = broken("misbehave", &bad, params, "");
+    for (params, cause, code) in cases {
+        let e = broken_with("misbehave", &bad, params, "", code);
         assert!(e.contains("scorer `misbehave`") && e.contains(&path), "{e}");
         assert!(e.contains(cause), "{params}: {e}");
     }
