@@ -294,16 +294,28 @@ impl FromStr for Years {
 
 impl<'de> Deserialize<'de> for Years {
     fn deserialize<D: Deserializer<'de>>(d: D) -> Result<Self, D::Error> {
-        #[derive(Deserialize)]
-        #[serde(untagged)]
-        enum Raw {
-            N(i64),
-            S(String),
+        struct V;
+        impl<'de> de::Visitor<'de> for V {
+            type Value = Years;
+            fn expecting(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+                f.write_str("a year (2022), a range as a string (\"2015-2022\") or \"all\"")
+            }
+            fn visit_i64<E: de::Error>(self, n: i64) -> Result<Years, E> {
+                Years::from_str(&n.to_string()).map_err(E::custom)
+            }
+            fn visit_u64<E: de::Error>(self, n: u64) -> Result<Years, E> {
+                Years::from_str(&n.to_string()).map_err(E::custom)
+            }
+            fn visit_str<E: de::Error>(self, s: &str) -> Result<Years, E> {
+                Years::from_str(s).map_err(E::custom)
+            }
+            fn visit_seq<A: de::SeqAccess<'de>>(self, _: A) -> Result<Years, A::Error> {
+                Err(de::Error::custom(
+                    "years is one year or one range, not a list: write years = 2022, years = \"2015-2022\" or years = \"all\"",
+                ))
+            }
         }
-        match Raw::deserialize(d)? {
-            Raw::N(n) => Years::from_str(&n.to_string()).map_err(de::Error::custom),
-            Raw::S(s) => Years::from_str(&s).map_err(de::Error::custom),
-        }
+        d.deserialize_any(V)
     }
 }
 
@@ -354,16 +366,26 @@ impl Types {
 
 impl<'de> Deserialize<'de> for Types {
     fn deserialize<D: Deserializer<'de>>(d: D) -> Result<Self, D::Error> {
-        #[derive(Deserialize)]
-        #[serde(untagged)]
-        enum Raw {
-            S(String),
-            L(Vec<String>),
+        struct V;
+        impl<'de> de::Visitor<'de> for V {
+            type Value = Types;
+            fn expecting(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+                f.write_str(
+                    "work types: a list of types ([\"article\", \"review\"]), a comma-separated string or \"all\"",
+                )
+            }
+            fn visit_str<E: de::Error>(self, s: &str) -> Result<Types, E> {
+                Types::from_str(s).map_err(E::custom)
+            }
+            fn visit_seq<A: de::SeqAccess<'de>>(self, mut seq: A) -> Result<Types, A::Error> {
+                let mut list = Vec::new();
+                while let Some(t) = seq.next_element::<String>()? {
+                    list.push(t);
+                }
+                Types::from_list(list).map_err(de::Error::custom)
+            }
         }
-        match Raw::deserialize(d)? {
-            Raw::S(s) => Types::from_str(&s).map_err(de::Error::custom),
-            Raw::L(l) => Types::from_list(l).map_err(de::Error::custom),
-        }
+        d.deserialize_any(V)
     }
 }
 
@@ -380,8 +402,32 @@ struct FileConfig {
     output: OutputSection,
     #[serde(default)]
     run: RunSection,
-    #[serde(default)]
+    #[serde(default, deserialize_with = "scorer_tables")]
     scorer: Vec<ScorerSection>,
+}
+
+/// `[[scorer]]` tables; a single `[scorer]` table is the common slip.
+fn scorer_tables<'de, D: Deserializer<'de>>(d: D) -> Result<Vec<ScorerSection>, D::Error> {
+    struct V;
+    impl<'de> de::Visitor<'de> for V {
+        type Value = Vec<ScorerSection>;
+        fn expecting(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+            f.write_str("[[scorer]] tables, one per scorer")
+        }
+        fn visit_seq<A: de::SeqAccess<'de>>(self, mut seq: A) -> Result<Self::Value, A::Error> {
+            let mut out = Vec::new();
+            while let Some(s) = seq.next_element()? {
+                out.push(s);
+            }
+            Ok(out)
+        }
+        fn visit_map<A: de::MapAccess<'de>>(self, _: A) -> Result<Self::Value, A::Error> {
+            Err(de::Error::custom(
+                "scorers are a list of tables: write [[scorer]] (two brackets) above each scorer, not [scorer]",
+            ))
+        }
+    }
+    d.deserialize_any(V)
 }
 
 #[derive(Deserialize, Default)]

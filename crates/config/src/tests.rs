@@ -412,3 +412,33 @@ fn sources_none_clears_the_configs_list() {
     assert_eq!(with(Some("all")), None);
     assert_eq!(with(Some("other.txt")), Some(PathBuf::from("other.txt")));
 }
+
+/// The common wrong shapes get messages in the user's terms, located.
+#[test]
+fn wrong_shapes_are_explained() {
+    for (text, want) in [
+        (
+            "[filter]\nyears = [2021, 2022]\n",
+            "run.toml:2:9: years is one year or one range, not a list: write years = 2022, years = \"2015-2022\" or years = \"all\"",
+        ),
+        (
+            "[filter]\nyears = true\n",
+            "run.toml:2:9: invalid type: boolean `true`, expected a year (2022), a range as a string (\"2015-2022\") or \"all\"",
+        ),
+        (
+            "[filter]\ntypes = 5\n",
+            "run.toml:2:9: invalid type: integer `5`, expected work types: a list of types ([\"article\", \"review\"]), a comma-separated string or \"all\"",
+        ),
+        (
+            "[filter]\ntypes = [\"article\", \"Review\"]\n",
+            "run.toml:2:9: unknown work type `Review` (did you mean `review`?)",
+        ),
+        (
+            "[scorer]\nname = \"share\"\n",
+            "run.toml:1:1: scorers are a list of tables: write [[scorer]] (two brackets) above each scorer, not [scorer]",
+        ),
+    ] {
+        let e = message(with_config(text, Overrides::default()).unwrap_err());
+        assert!(e.starts_with(want), "{text}: {e}");
+    }
+}
