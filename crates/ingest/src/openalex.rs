@@ -212,6 +212,27 @@ fn institution(s: &mut Scan<'_>, arena: &mut Arena) -> R<InstRec> {
 // ---------------------------------------------------------------------------
 // The slow path: serde_json, which names what is wrong.
 
+/// A `T` read from a JSON object only: serde's derived structs also take an
+/// array, field by field in order, which would read `["W1", 2022, ...]` or
+/// an authorship written as an array positionally, as if it made sense.
+struct Obj<T>(T);
+
+impl<'de, T: Deserialize<'de>> Deserialize<'de> for Obj<T> {
+    fn deserialize<D: serde::Deserializer<'de>>(d: D) -> Result<Self, D::Error> {
+        struct V<T>(std::marker::PhantomData<T>);
+        impl<'de, T: Deserialize<'de>> serde::de::Visitor<'de> for V<T> {
+            type Value = T;
+            fn expecting(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+                f.write_str("an object")
+            }
+            fn visit_map<A: serde::de::MapAccess<'de>>(self, map: A) -> Result<T, A::Error> {
+                T::deserialize(serde::de::value::MapAccessDeserializer::new(map))
+            }
+        }
+        d.deserialize_map(V(std::marker::PhantomData)).map(Obj)
+    }
+}
+
 #[derive(Deserialize)]
 struct OaWork<'a> {
     #[serde(borrow)]
@@ -220,9 +241,9 @@ struct OaWork<'a> {
     #[serde(borrow, rename = "type")]
     work_type: Option<Cow<'a, str>>,
     #[serde(borrow, default)]
-    primary_location: Option<OaLocation<'a>>,
+    primary_location: Option<Obj<OaLocation<'a>>>,
     #[serde(borrow, default)]
-    authorships: Option<Vec<OaAuthorship<'a>>>,
+    authorships: Option<Vec<Obj<OaAuthorship<'a>>>>,
     #[serde(default)]
     is_authors_truncated: Option<bool>,
 }
@@ -230,7 +251,7 @@ struct OaWork<'a> {
 #[derive(Deserialize)]
 struct OaLocation<'a> {
     #[serde(borrow, default)]
-    source: Option<OaSource<'a>>,
+    source: Option<Obj<OaSource<'a>>>,
 }
 
 #[derive(Deserialize)]
@@ -246,7 +267,7 @@ struct OaSource<'a> {
 #[derive(Deserialize)]
 struct OaAuthorship<'a> {
     #[serde(borrow, default)]
-    institutions: Option<Vec<OaInstitution<'a>>>,
+    institutions: Option<Vec<Obj<OaInstitution<'a>>>>,
 }
 
 #[derive(Deserialize)]
@@ -267,8 +288,8 @@ pub(crate) type Problem = (Option<String>, String);
 /// Parses one work with serde_json into the arena: its index, or the field
 /// that is wrong and why (the arena is then as before).
 pub(crate) fn parse(line: &[u8], arena: &mut Arena) -> Result<u32, Problem> {
-    let w: OaWork<'_> = match serde_json::from_slice(line) {
-        Ok(w) => w,
+    let w: OaWork<'_> = match serde_json::from_slice::<Obj<OaWork<'_>>>(line) {
+        Ok(Obj(w)) => w,
         Err(e) => return Err((field_of_error(line), json_message(&e))),
     };
     let Some(id) = w.id else {
@@ -279,15 +300,15 @@ pub(crate) fn parse(line: &[u8], arena: &mut Arena) -> Result<u32, Problem> {
     rec.year = w.publication_year;
     rec.work_type = w.work_type.map(|t| arena.work_type(&t));
     rec.truncated = w.is_authors_truncated.unwrap_or(false);
-    if let Some(src) = w.primary_location.and_then(|l| l.source) {
+    if let Some(Obj(src)) = w.primary_location.and_then(|l| l.0.source) {
         rec.source_id = src.id.map(|v| arena.openalex_id(&v));
         rec.issn_l = src.issn_l.map(|v| arena.str(&v));
         for i in src.issn.unwrap_or_default() {
             arena.issn(&i);
         }
     }
-    for a in w.authorships.unwrap_or_default() {
-        for i in a.institutions.unwrap_or_default() {
+    for Obj(a) in w.authorships.unwrap_or_default() {
+        for Obj(i) in a.institutions.unwrap_or_default() {
             let inst = InstRec {
                 id: i.id.map(|v| arena.openalex_id(&v)),
                 ror: i.ror.map(|v| arena.str(&v)),
@@ -304,7 +325,7 @@ pub(crate) fn parse(line: &[u8], arena: &mut Arena) -> Result<u32, Problem> {
 /// Parses again, tracking the path, to name the field that is wrong.
 fn field_of_error(line: &[u8]) -> Option<String> {
     let mut de = serde_json::Deserializer::from_slice(line);
-    match serde_path_to_error::deserialize::<_, OaWork<'_>>(&mut de) {
+    match serde_path_to_error::deserialize::<_, Obj<OaWork<'_>>>(&mut de) {
         Err(pe) => {
             // Unknown trailing segments (`?`) say nothing: drop them.
             let p = pe.path().to_string();

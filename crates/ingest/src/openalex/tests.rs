@@ -229,3 +229,41 @@ fn serde_names_the_bad_field() {
     assert_eq!(field.as_deref(), Some("id"));
     assert!(arena.works.is_empty());
 }
+
+/// Arrays where objects belong are not read field by field in order: the
+/// line is malformed, naming the field; the skimmer does not accept them
+/// either.
+#[test]
+fn arrays_in_place_of_objects_are_malformed() {
+    for (line, at) in [
+        (
+            r#"["https://openalex.org/W9",2022,"article",null,[]]"#,
+            None,
+        ),
+        (
+            r#"{"id":"W8","publication_year":2022,"authorships":[["first",[{"id":"I1"}]]]}"#,
+            Some("authorships[0]"),
+        ),
+        (
+            r#"{"id":"W7","authorships":[{"institutions":[["https://openalex.org/I1"]]}]}"#,
+            Some("authorships[0].institutions[0]"),
+        ),
+        (
+            r#"{"id":"W6","primary_location":{"source":["S1"]},"authorships":[]}"#,
+            Some("primary_location.source"),
+        ),
+        (
+            r#"{"id":"W5","primary_location":[{"source":null}]}"#,
+            Some("primary_location"),
+        ),
+    ] {
+        assert_eq!(fast(line), None, "{line}");
+        let mut arena = Arena::default();
+        let (field, msg) = parse(line.as_bytes(), &mut arena).unwrap_err();
+        assert_eq!(field.as_deref(), at, "{line}");
+        assert!(
+            msg.starts_with("invalid type: sequence, expected an object"),
+            "{msg}"
+        );
+    }
+}
