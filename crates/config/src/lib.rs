@@ -108,6 +108,10 @@ pub enum ValueError {
     },
 }
 
+/// Threads beyond this many per core are not used (each holds buffers in
+/// flight; parsing is CPU-bound).
+pub const MAX_THREADS_PER_CORE: usize = 4;
+
 /// The first year accepted in a filter.
 pub const FIRST_YEAR: i32 = 1600;
 
@@ -702,7 +706,19 @@ pub fn resolve(
     let scorers = cx.scorers(scorers, &params, &fc.scorer, builtins)?;
     let by = cx.by(by, fc.rank.by, &scorers, builtins)?;
     let top = cx.top(top, fc.rank.top)?;
-    let threads = cx.threads(threads, fc.run.threads)?;
+    let mut warnings = Vec::new();
+    let threads = cx.threads(threads, fc.run.threads)?.map(|n| {
+        let cores = std::thread::available_parallelism().map_or(1, |c| c.get());
+        let cap = MAX_THREADS_PER_CORE * cores;
+        if n > cap {
+            warnings.push(format!(
+                "{n} threads asked for, {cap} used ({MAX_THREADS_PER_CORE} per core on this machine's {cores}): more only adds memory"
+            ));
+            cap
+        } else {
+            n
+        }
+    });
     let works = cx.paths(works, fc.input.works);
     if works.is_empty() {
         return Err(ConfigError::Invalid(
@@ -712,7 +728,6 @@ pub fn resolve(
     let output = output.or_else(|| fc.output.file.map(|p| cx.rel(p)));
     // The output file's extension picks the format, unless one is given.
     let by_extension = output.as_deref().and_then(Format::of_path);
-    let mut warnings = Vec::new();
     let format = match (format.or(fc.output.format), by_extension) {
         (Some(f), Some(e)) if f != e => {
             warnings.push(format!(

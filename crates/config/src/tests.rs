@@ -442,3 +442,39 @@ fn wrong_shapes_are_explained() {
         assert!(e.starts_with(want), "{text}: {e}");
     }
 }
+
+/// `--threads 100000` runs with 4 threads per core, and says so.
+#[test]
+fn threads_are_capped_per_core() {
+    let cores = std::thread::available_parallelism().map_or(1, |c| c.get());
+    let s = resolve(
+        None,
+        Overrides {
+            works: vec!["w.jsonl".into()],
+            threads: Some(100_000),
+            ..Default::default()
+        },
+        &builtins(),
+    )
+    .unwrap();
+    assert_eq!(s.threads, Some(4 * cores));
+    assert_eq!(
+        s.warnings,
+        [format!(
+            "100000 threads asked for, {} used (4 per core on this machine's {cores}): more only adds memory",
+            4 * cores
+        )]
+    );
+    let s = resolve(
+        None,
+        Overrides {
+            works: vec!["w.jsonl".into()],
+            threads: Some(cores),
+            ..Default::default()
+        },
+        &builtins(),
+    )
+    .unwrap();
+    assert_eq!(s.threads, Some(cores));
+    assert!(s.warnings.is_empty());
+}

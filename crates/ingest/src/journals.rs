@@ -50,14 +50,20 @@ fn entry_key(raw: &str) -> Option<String> {
     issn(t).or_else(|| source_id(t))
 }
 
+/// The largest journal weight accepted (totals are fixed-point numbers;
+/// this keeps them exact for any realistic number of works).
+pub const MAX_WEIGHT: f64 = 1000.0;
+
 fn weight_of(path: &Path, line: u64, w: &str) -> Result<f64, InputError> {
     match w.trim().parse::<f64>() {
-        Ok(x) if x.is_finite() && x >= 0.0 => Ok(x),
+        Ok(x) if x > 0.0 && x <= MAX_WEIGHT => Ok(x),
         _ => Err(InputError::record(
             path,
             line,
             Some("weight".into()),
-            format!("`{w}` is not a non-negative number"),
+            format!(
+                "`{w}` is not a weight: a number above 0 and at most {MAX_WEIGHT} (leave a journal out of the list to give it none)"
+            ),
         )),
     }
 }
@@ -326,7 +332,21 @@ mod tests {
             (
                 "S1\nS2 heavy\n",
                 2,
-                "field `weight`: `heavy` is not a non-negative number",
+                "field `weight`: `heavy` is not a weight: a number above 0 and at most 1000",
+            ),
+            ("S1\nS2 0\n", 2, "field `weight`: `0` is not a weight"),
+            ("S1\nS2 -1\n", 2, "field `weight`: `-1` is not a weight"),
+            (
+                "S1\nS2 1e300\n",
+                2,
+                "field `weight`: `1e300` is not a weight",
+            ),
+            ("S1\nS2 NaN\n", 2, "field `weight`: `NaN` is not a weight"),
+            ("S1\nS2 inf\n", 2, "field `weight`: `inf` is not a weight"),
+            (
+                "source_id,weight\nS1,1001\n",
+                2,
+                "field `weight`: `1001` is not a weight",
             ),
             ("S1\nS2 1 2\n", 2, "unexpected `2`"),
         ] {
@@ -407,7 +427,7 @@ mod tests {
         let e = JournalList::parse(Path::new("j.txt"), "S1\nS2 heavy\n").unwrap_err();
         assert_eq!(
             e.to_string(),
-            "j.txt:2: field `weight`: `heavy` is not a non-negative number"
+            "j.txt:2: field `weight`: `heavy` is not a weight: a number above 0 and at most 1000 (leave a journal out of the list to give it none)"
         );
     }
 }
