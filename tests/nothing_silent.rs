@@ -415,3 +415,92 @@ fn inputs_of_the_wrong_kind_are_refused() {
         assert!(stdout(&o).is_empty());
     }
 }
+
+/// A UTF-8 byte-order mark at the start of a works file (JSON Lines or
+/// CSV), an institutions file, a journal list or a config is skipped: the
+/// same ranking as without it. A bad first line of JSON Lines is a bad
+/// line like any other, not a reason to read the file as CSV.
+#[test]
+fn byte_order_marks_and_a_bad_first_line() {
+    const BOM: &str = "\u{feff}";
+    let s = Scratch::new("bom");
+    let read = |name: &str| std::fs::read_to_string(fixture(name)).unwrap();
+    let want = city_csv(
+        &fixture("works.jsonl"),
+        &["--sources", &fixture("journals.txt")],
+    );
+    assert!(want.status.success());
+    let works = s.file("works.jsonl", &(BOM.to_owned() + &read("works.jsonl")));
+    let journals = s.file("journals.txt", &(BOM.to_owned() + &read("journals.txt")));
+    let inst = s.file(
+        "inst.jsonl",
+        &(BOM.to_owned() + &read("institutions.jsonl")),
+    );
+    let cfg = s.file(
+        "run.toml",
+        &format!("{BOM}[input]\nworks = \"{works}\"\ninstitutions = \"{inst}\"\nsources = \"{journals}\"\n[filter]\nyears = 2022\n[output]\nformat = \"csv\"\n"),
+    );
+    let o = tally(&["rank", "--config", &cfg, "-q"]);
+    assert!(o.status.success(), "{}", stderr(&o));
+    assert_eq!(stdout(&o), stdout(&want));
+    // Tidy CSV works and an institutions CSV with a mark.
+    let csv_works = s.file("works.csv", &(BOM.to_owned() + &read("works.csv")));
+    let csv_inst = s.file("inst.csv", &(BOM.to_owned() + &read("institutions.csv")));
+    let plain = tally(&[
+        "rank",
+        "--works",
+        &fixture("works.csv"),
+        "--institutions",
+        &fixture("institutions.csv"),
+        "--years",
+        "2022",
+        "--format",
+        "csv",
+        "-q",
+    ]);
+    let marked = tally(&[
+        "rank",
+        "--works",
+        &csv_works,
+        "--institutions",
+        &csv_inst,
+        "--years",
+        "2022",
+        "--format",
+        "csv",
+        "-q",
+    ]);
+    assert!(
+        plain.status.success() && marked.status.success(),
+        "{}",
+        stderr(&marked)
+    );
+    assert_eq!(stdout(&marked), stdout(&plain));
+    // A bad first line: a warning for line 1, the other works counted.
+    let bad_first = s.file(
+        "bad.jsonl",
+        &("not json at all\n".to_owned() + &read("works.jsonl")),
+    );
+    let o = city_csv(&bad_first, &["--sources", &fixture("journals.txt")]);
+    assert!(o.status.success(), "{}", stderr(&o));
+    let inst_path = fixture("institutions.jsonl");
+    let o = tally(&[
+        "rank",
+        "--works",
+        &bad_first,
+        "--institutions",
+        &inst_path,
+        "--sources",
+        &fixture("journals.txt"),
+        "--years",
+        "2022",
+        "--format",
+        "csv",
+    ]);
+    assert!(
+        stderr(&o).contains(&format!("warning: {bad_first}:1: ")),
+        "{}",
+        stderr(&o)
+    );
+    assert_eq!(stdout(&o), stdout(&want));
+}

@@ -667,6 +667,11 @@ pub fn resolve(
         })?,
         None => String::new(),
     };
+    // A byte-order mark some editors write is not part of the TOML.
+    let text = match text.strip_prefix('\u{feff}') {
+        Some(rest) => rest.to_owned(),
+        None => text,
+    };
     let cx = Context {
         loc: Locator {
             path: config.unwrap_or(Path::new("<command line>")),

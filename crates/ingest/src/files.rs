@@ -354,6 +354,9 @@ pub(crate) fn trailing_error(path: &Path, at: u64) -> crate::RecordError {
     )
 }
 
+/// The UTF-8 byte-order mark some editors write at the start of a file.
+pub const BOM: &[u8] = b"\xef\xbb\xbf";
+
 /// The first two bytes of every gzip member.
 const GZIP_MAGIC: [u8; 2] = [0x1f, 0x8b];
 
@@ -484,14 +487,22 @@ impl Opened {
         Ok(record_kind(line))
     }
 
-    /// Looks at the first non-blank byte of the content; consumes only
-    /// leading whitespace.
+    /// Looks at the first non-blank byte of the content (after a UTF-8
+    /// byte-order mark, which is skipped); consumes only the mark and
+    /// leading whitespace. A first line that is neither JSON nor a CSV
+    /// header, followed by a line that starts with `{`, is JSON Lines with a
+    /// bad first line (reported as any other bad line), not CSV.
     pub fn content(&mut self) -> Result<Content, InputError> {
+        let path = self.path.clone();
+        let io = |source| InputError::Io {
+            path: path.clone(),
+            source,
+        };
+        if self.fill_buf().map_err(io)?.starts_with(BOM) {
+            self.consume(BOM.len());
+        }
         loop {
-            let path = self.path.clone();
-            let buf = self
-                .fill_buf()
-                .map_err(|source| InputError::Io { path, source })?;
+            let buf = self.fill_buf().map_err(io)?;
             if buf.is_empty() {
                 return Ok(Content::Empty);
             }
@@ -499,7 +510,16 @@ impl Opened {
                 return Ok(match buf[i] {
                     b'{' => Content::JsonLines,
                     b'[' => Content::JsonArray,
-                    _ => Content::Csv,
+                    _ => {
+                        let rest = &buf[i..];
+                        let first = memchr::memchr(b'\n', rest).unwrap_or(rest.len());
+                        let next = rest[first..].iter().find(|b| !b.is_ascii_whitespace());
+                        if !rest[..first].contains(&b',') && next == Some(&b'{') {
+                            Content::JsonLines
+                        } else {
+                            Content::Csv
+                        }
+                    }
                 });
             }
             let n = buf.len();

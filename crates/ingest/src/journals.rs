@@ -75,7 +75,7 @@ impl JournalList {
             path: path.to_path_buf(),
             source,
         })?;
-        Self::parse(path, &text)
+        Self::parse(path, text.strip_prefix('\u{feff}').unwrap_or(&text))
     }
 
     /// Parses a list's text; `path` is only for messages.
