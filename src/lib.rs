@@ -304,6 +304,7 @@ fn count(
                 .iter()
                 .position(|s| s.name == share.name && s.library.is_none())
         }),
+        keep_duplicates: settings.keep_duplicates,
     };
     let mut engine = Engine::new(&plan, &inputs.tables, scorers);
     let mut opts = tally_ingest::ReadOptions::default();

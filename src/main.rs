@@ -118,6 +118,9 @@ struct RankArgs {
     /// Print empty rankings instead of failing when no work is included or nothing resolves at a level.
     #[arg(long)]
     allow_empty: bool,
+    /// Count every copy of a work id that appears more than once (by default the first counts, the ledger reports the rest).
+    #[arg(long)]
+    keep_duplicates: bool,
     /// Print no ledger summary on stderr.
     #[arg(long, short)]
     quiet: bool,
@@ -159,6 +162,7 @@ fn rank(args: RankArgs) -> Result<(), (u8, String)> {
             _ => None,
         },
         allow_empty: args.allow_empty.then_some(true),
+        keep_duplicates: args.keep_duplicates.then_some(true),
     };
     let settings = tally_config::resolve(
         args.config.as_deref(),

@@ -194,3 +194,59 @@ fn json_read_back_renders_the_same_csv_on_real_data() {
         );
     }
 }
+
+/// The shared OpenAlex works twice over: the same ranking as once, and the
+/// ledger reports every repeated id; `--keep-duplicates` counts them twice.
+#[test]
+#[cfg_attr(not(shared_data), ignore = "needs ../shared/data next to the checkout")]
+fn duplicates_count_once_and_are_reported() {
+    let d = data();
+    let s = tally_testkit::Scratch::new("dups");
+    let works = d.join("openalex/works.jsonl.gz");
+    let twice = s.path().join("twice.jsonl.gz");
+    let mut bytes = std::fs::read(&works).unwrap();
+    bytes.extend(std::fs::read(&works).unwrap());
+    std::fs::write(&twice, bytes).unwrap();
+    let run = |w: &Path, extra: &[&str]| {
+        let inst = d.join("openalex/institutions.jsonl.gz");
+        let ror = d.join("ror/ror-records.jsonl.gz");
+        let mut args = vec![
+            "rank",
+            "--works",
+            w.to_str().unwrap(),
+            "--institutions",
+            inst.to_str().unwrap(),
+            "--institutions",
+            ror.to_str().unwrap(),
+            "--level",
+            "country",
+            "--types",
+            "all",
+            "--format",
+            "json",
+            "-q",
+        ];
+        args.extend(extra);
+        let o = Command::new(env!("CARGO_BIN_EXE_tally"))
+            .args(&args)
+            .output()
+            .unwrap();
+        assert!(o.status.success(), "{}", String::from_utf8_lossy(&o.stderr));
+        serde_json::from_slice::<serde_json::Value>(&o.stdout).unwrap()
+    };
+    let once = run(&works, &[]);
+    let double = run(&twice, &[]);
+    assert_eq!(once["rankings"], double["rankings"]);
+    assert_eq!(double["ledger"]["works_read"], 2 * 719);
+    assert_eq!(double["ledger"]["excluded"]["duplicate"], 719);
+    let kept = run(&twice, &["--keep-duplicates"]);
+    assert_eq!(kept["ledger"]["excluded"]["duplicate"], 0);
+    assert_eq!(
+        kept["ledger"]["included"],
+        2 * once["ledger"]["included"].as_u64().unwrap()
+    );
+    assert_eq!(
+        kept["ledger"]["duplicates_kept"],
+        once["ledger"]["included"]
+    );
+}

@@ -24,6 +24,7 @@
 //! threads = 2
 //! strict = false
 //! allow_empty = false              # true: an empty ranking instead of an error
+//! keep_duplicates = false          # true: count every copy of a repeated work id
 //!
 //! [[scorer]]
 //! name = "count"
@@ -471,6 +472,7 @@ struct RunSection {
     threads: Option<Spanned<i64>>,
     strict: Option<bool>,
     allow_empty: Option<bool>,
+    keep_duplicates: Option<bool>,
 }
 
 #[derive(Deserialize)]
@@ -549,6 +551,8 @@ pub struct Overrides {
     pub strict: Option<bool>,
     /// `--allow-empty`.
     pub allow_empty: Option<bool>,
+    /// `--keep-duplicates`.
+    pub keep_duplicates: Option<bool>,
 }
 
 /// Everything a run needs, resolved.
@@ -585,6 +589,8 @@ pub struct Settings {
     /// A run that includes no work, or resolves nothing at a level, gives
     /// empty rankings instead of failing.
     pub allow_empty: bool,
+    /// Count every copy of a work id that appears more than once.
+    pub keep_duplicates: bool,
     /// What the user should know about the settings (printed as warnings).
     pub warnings: Vec<String>,
 }
@@ -705,6 +711,7 @@ pub fn resolve(
         threads,
         strict,
         allow_empty,
+        keep_duplicates,
     } = o;
     // Located mistakes in the file first, then what is missing.
     let levels = cx.levels(levels, fc.rank.level, fc.rank.levels)?;
@@ -771,6 +778,7 @@ pub fn resolve(
         threads,
         strict: strict.or(fc.run.strict).unwrap_or(false),
         allow_empty: allow_empty.or(fc.run.allow_empty).unwrap_or(false),
+        keep_duplicates: keep_duplicates.or(fc.run.keep_duplicates).unwrap_or(false),
         warnings,
     })
 }

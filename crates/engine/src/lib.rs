@@ -39,6 +39,9 @@ pub struct Plan {
     /// The scorer (column index) whose credits the ledger's share lines
     /// report: the article's 1 split among authors, assigned or not.
     pub share_column: Option<usize>,
+    /// Count every copy of a work id seen more than once (the ledger still
+    /// says how many there were), instead of the first only.
+    pub keep_duplicates: bool,
 }
 
 /// Why a run stopped.
@@ -294,8 +297,11 @@ impl<'a> Engine<'a> {
     ) -> Result<(), EngineError> {
         self.ledger.works_read += 1;
         if !self.first_sighting(w.id()) {
-            self.ledger.excluded.duplicate += 1;
-            return Ok(());
+            if !self.plan.keep_duplicates {
+                self.ledger.excluded.duplicate += 1;
+                return Ok(());
+            }
+            self.ledger.duplicates_kept += 1;
         }
         if w.authors_truncated() {
             if self.plan.strict {

@@ -44,6 +44,7 @@ fn run_with(
         levels: Level::ALL.to_vec(),
         strict: true,
         share_column: Some(1),
+        keep_duplicates: false,
     };
     let tables = InstitutionTable::load(&[inst], true).unwrap();
     let mut engine = Engine::new(&plan, &tables, s);
@@ -243,6 +244,7 @@ fn thread_count_and_chunk_size_change_nothing() {
         levels: Level::ALL.to_vec(),
         strict: false,
         share_column: Some(1),
+        keep_duplicates: false,
     };
     let tables = InstitutionTable::load(&[design::institutions_jsonl()], true).unwrap();
     let s = scorers();
@@ -294,6 +296,7 @@ fn a_strict_stop_names_the_first_bad_record_for_every_thread_count() {
         levels: vec![Level::City],
         strict: true,
         share_column: None,
+        keep_duplicates: false,
     };
     let tables = InstitutionTable::default();
     let s = scorers();
@@ -322,6 +325,7 @@ fn without_a_share_column_the_ledger_share_lines_read_zero() {
         levels: vec![Level::City],
         strict: true,
         share_column: None,
+        keep_duplicates: false,
     };
     let tables = InstitutionTable::load(&[design::institutions_jsonl()], true).unwrap();
     let s = scorers();

@@ -203,6 +203,13 @@ pub fn ledger_summary(l: &Ledger) -> String {
         "ledger: {} works read, {} included; excluded: {} source not in list, {} type, {} year, {} duplicate, {} malformed\n",
         l.works_read, l.included, e.source, e.work_type, e.year, e.duplicate, e.malformed
     );
+    if l.duplicates_kept > 0 {
+        let _ = writeln!(
+            s,
+            "ledger: {} works repeat an id already counted and were counted again (--keep-duplicates)",
+            l.duplicates_kept
+        );
+    }
     let _ = writeln!(
         s,
         "ledger: {} authorships ({} without institution), {} institution slots",

@@ -508,6 +508,10 @@ pub struct CreditTotal {
     pub total: Fixed,
 }
 
+fn is_zero(n: &u64) -> bool {
+    *n == 0
+}
+
 /// The data-quality ledger: every work and every unit of credit accounted for.
 #[derive(Clone, Debug, Default, PartialEq, Eq, Serialize, Deserialize)]
 #[serde(deny_unknown_fields)]
@@ -532,6 +536,10 @@ pub struct Ledger {
     pub institution_slots: u64,
     /// Institution records that could not be read from the tables.
     pub institution_records_malformed: u64,
+    /// Repeated work ids counted again (`--keep-duplicates`); written only
+    /// when not zero.
+    #[serde(default, skip_serializing_if = "is_zero")]
+    pub duplicates_kept: u64,
     /// Per level.
     pub levels: Vec<LevelLedger>,
 }
