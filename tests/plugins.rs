@@ -407,3 +407,51 @@ fn new_scorer_scaffolds_a_crate_that_builds_tests_and_ranks() {
         Some("1,1816670,\"Beijing, CN\",0.708333,0.708333")
     );
 }
+
+/// A library named without a path, next to a config given by a bare file
+/// name, is that file (not one the dynamic loader's search would find), and
+/// the file pinned by sha256 is the file loaded.
+#[test]
+fn a_bare_library_name_next_to_a_bare_config_name_is_that_file() {
+    let h = lib("tally-harmonic");
+    let digest = tally_loader::sha256_file(&h).unwrap();
+    let s = Scratch::new("bare");
+    let local = s.path().join(format!(
+        "{}tally_harmonic{}",
+        std::env::consts::DLL_PREFIX,
+        std::env::consts::DLL_SUFFIX
+    ));
+    std::fs::copy(&h, &local).unwrap();
+    config(
+        &s,
+        "local.toml",
+        &format!(
+            "[[scorer]]\nname = \"harmonic\"\nlibrary = \"{}tally_harmonic\"\nsha256 = \"{digest}\"\n",
+            std::env::consts::DLL_PREFIX
+        ),
+    );
+    let run = |cfg: &str| {
+        Command::new(env!("CARGO_BIN_EXE_tally"))
+            .args(["rank", "--config", cfg, "-q", "--format", "csv"])
+            .current_dir(s.path())
+            .output()
+            .unwrap()
+    };
+    let bare = run("local.toml");
+    assert!(
+        bare.status.success(),
+        "{}",
+        String::from_utf8_lossy(&bare.stderr)
+    );
+    let dotted = run("./local.toml");
+    assert!(dotted.status.success());
+    assert_eq!(bare.stdout, dotted.stdout);
+    assert!(
+        String::from_utf8_lossy(&bare.stdout).starts_with("rank,entity_id,entity_name,harmonic\n")
+    );
+    // Another file under that name is refused by the pin.
+    std::fs::copy(lib("tally-geometric"), &local).unwrap();
+    let o = run("local.toml");
+    assert_eq!(o.status.code(), Some(2));
+    assert!(String::from_utf8_lossy(&o.stderr).contains("refusing a different library"));
+}

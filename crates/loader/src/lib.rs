@@ -107,8 +107,15 @@ pub fn load(path: &Path, sha256: Option<&str>) -> Result<(PathBuf, Plugin), Plug
         }
         tried
     };
+    // One absolute file, links resolved: the one pinned is the one loaded
+    // (a name without a slash would otherwise go to the dynamic loader's
+    // search path, which may find another library of that name).
+    let file = std::fs::canonicalize(&found).map_err(|e| PluginError::Open {
+        path: found.clone(),
+        message: e.to_string(),
+    })?;
     if let Some(expected) = sha256 {
-        let actual = sha256_file(&found).map_err(|e| PluginError::Open {
+        let actual = sha256_file(&file).map_err(|e| PluginError::Open {
             path: found.clone(),
             message: e.to_string(),
         })?;
@@ -120,14 +127,13 @@ pub fn load(path: &Path, sha256: Option<&str>) -> Result<(PathBuf, Plugin), Plug
             });
         }
     }
-    let key = std::fs::canonicalize(&found).unwrap_or_else(|_| found.clone());
     let mut cache = LOADED.lock().unwrap_or_else(|e| e.into_inner());
-    if let Some(p) = cache.get_or_insert_with(HashMap::new).get(&key) {
+    if let Some(p) = cache.get_or_insert_with(HashMap::new).get(&file) {
         return Ok((found, *p));
     }
     // SAFETY: loading runs the library's initialisers; the user named this
     // library in their config, which is the trust decision (pin it with sha256).
-    let lib = unsafe { libloading::Library::new(&found) }.map_err(|e| PluginError::Open {
+    let lib = unsafe { libloading::Library::new(&file) }.map_err(|e| PluginError::Open {
         path: found.clone(),
         message: e.to_string(),
     })?;
@@ -150,7 +156,7 @@ pub fn load(path: &Path, sha256: Option<&str>) -> Result<(PathBuf, Plugin), Plug
         mismatch,
     })?;
     let plugin = Plugin { table };
-    cache.get_or_insert_with(HashMap::new).insert(key, plugin);
+    cache.get_or_insert_with(HashMap::new).insert(file, plugin);
     Ok((found, plugin))
 }
 
