@@ -80,7 +80,7 @@ impl<'de> Deserialize<'de> for IdText {
 /// The union of the fields tally reads from OpenAlex institutions and ROR
 /// records (v1 and v2); everything else is skipped.
 #[derive(Deserialize, Default)]
-#[serde(default)]
+#[serde(default, expecting = "an object")]
 struct RawInstitution {
     id: Option<String>,
     display_name: Option<String>,
@@ -99,7 +99,7 @@ struct RawInstitution {
 }
 
 #[derive(Deserialize, Default)]
-#[serde(default)]
+#[serde(default, expecting = "an object")]
 struct OaGeo {
     city: Option<String>,
     geonames_city_id: IdText,
@@ -107,48 +107,48 @@ struct OaGeo {
 }
 
 #[derive(Deserialize, Default)]
-#[serde(default)]
+#[serde(default, expecting = "an object")]
 struct RorV1Address {
     city: Option<String>,
     geonames_city: Option<RorV1City>,
 }
 
 #[derive(Deserialize, Default)]
-#[serde(default)]
+#[serde(default, expecting = "an object")]
 struct RorV1City {
     id: IdText,
     city: Option<String>,
 }
 
 #[derive(Deserialize, Default)]
-#[serde(default)]
+#[serde(default, expecting = "an object")]
 struct RorV1Country {
     country_code: Option<String>,
 }
 
 #[derive(Deserialize, Default)]
-#[serde(default)]
+#[serde(default, expecting = "an object")]
 struct RorV2Name {
     value: Option<String>,
     types: Vec<String>,
 }
 
 #[derive(Deserialize, Default)]
-#[serde(default)]
+#[serde(default, expecting = "an object")]
 struct RorV2Location {
     geonames_id: IdText,
     geonames_details: Option<RorV2Details>,
 }
 
 #[derive(Deserialize, Default)]
-#[serde(default)]
+#[serde(default, expecting = "an object")]
 struct RorV2Details {
     name: Option<String>,
     country_code: Option<String>,
 }
 
 #[derive(Deserialize, Default)]
-#[serde(default)]
+#[serde(default, expecting = "an object")]
 struct RorRelationship {
     #[serde(rename = "type")]
     kind: Option<String>,
@@ -336,7 +336,10 @@ impl InstitutionTable {
                         return Ok(());
                     }
                     let res = serde_json::from_slice::<RawInstitution>(line)
-                        .map_err(|e| (None, json_message(&e)))
+                        .map_err(|e| {
+                            let field = crate::openalex::field_path::<RawInstitution>(line);
+                            (field, json_message(&e))
+                        })
                         .and_then(RawInstitution::into_keyed);
                     match res {
                         Ok(k) => pending.push(Ok(k)),
@@ -645,15 +648,30 @@ mod file_tests {
         let p = t.0.join("inst.jsonl");
         std::fs::write(
             &p,
-            "{\"id\":\"https://openalex.org/I1\",\"geo\":{\"city\":\"Beijing\"}}\n{\"id\": 5}\n",
+            "{\"id\":\"https://openalex.org/I1\",\"geo\":{\"city\":\"Beijing\"}}\n{\"id\": 5}\n{\"id\":\"https://openalex.org/I2\",\"geo\":{\"country_code\":5}}\n{\"id\":\"https://openalex.org/I3\",\"geo\":\"nowhere\"}\n",
         )
         .unwrap();
         let table = InstitutionTable::load(std::slice::from_ref(&p), false).unwrap();
         assert_eq!(table.by_id.len(), 1);
-        let msg = table.problems[0].to_string();
+        let msgs: Vec<String> = table.problems.iter().map(|e| e.to_string()).collect();
+        let at = |line: u64, rest: &str| format!("{}:{line}: {rest}", p.display());
         assert!(
-            msg.starts_with(&format!("{}:2: invalid type: integer `5`", p.display())),
-            "{msg}"
+            msgs[0].starts_with(&at(2, "field `id`: invalid type: integer `5`")),
+            "{msgs:?}"
+        );
+        assert!(
+            msgs[1].starts_with(&at(
+                3,
+                "field `geo.country_code`: invalid type: integer `5`"
+            )),
+            "{msgs:?}"
+        );
+        assert!(
+            msgs[2].starts_with(&at(
+                4,
+                "field `geo`: invalid type: string \"nowhere\", expected an object"
+            )),
+            "{msgs:?}"
         );
     }
 }

@@ -234,6 +234,7 @@ impl<'de, T: Deserialize<'de>> Deserialize<'de> for Obj<T> {
 }
 
 #[derive(Deserialize)]
+#[serde(expecting = "an object")]
 struct OaWork<'a> {
     #[serde(borrow)]
     id: Option<Cow<'a, str>>,
@@ -249,12 +250,14 @@ struct OaWork<'a> {
 }
 
 #[derive(Deserialize)]
+#[serde(expecting = "an object")]
 struct OaLocation<'a> {
     #[serde(borrow, default)]
     source: Option<Obj<OaSource<'a>>>,
 }
 
 #[derive(Deserialize)]
+#[serde(expecting = "an object")]
 struct OaSource<'a> {
     #[serde(borrow)]
     id: Option<Cow<'a, str>>,
@@ -265,12 +268,14 @@ struct OaSource<'a> {
 }
 
 #[derive(Deserialize)]
+#[serde(expecting = "an object")]
 struct OaAuthorship<'a> {
     #[serde(borrow, default)]
     institutions: Option<Vec<Obj<OaInstitution<'a>>>>,
 }
 
 #[derive(Deserialize)]
+#[serde(expecting = "an object")]
 struct OaInstitution<'a> {
     #[serde(borrow, default)]
     id: Option<Cow<'a, str>>,
@@ -324,8 +329,14 @@ pub(crate) fn parse(line: &[u8], arena: &mut Arena) -> Result<u32, Problem> {
 
 /// Parses again, tracking the path, to name the field that is wrong.
 fn field_of_error(line: &[u8]) -> Option<String> {
+    field_path::<Obj<OaWork<'_>>>(line)
+}
+
+/// The path of the field where reading `line` as a `T` fails (`None` when
+/// it does not fail, or fails at the top).
+pub(crate) fn field_path<'de, T: Deserialize<'de>>(line: &'de [u8]) -> Option<String> {
     let mut de = serde_json::Deserializer::from_slice(line);
-    match serde_path_to_error::deserialize::<_, Obj<OaWork<'_>>>(&mut de) {
+    match serde_path_to_error::deserialize::<_, T>(&mut de) {
         Err(pe) => {
             // Unknown trailing segments (`?`) say nothing: drop them.
             let p = pe.path().to_string();
