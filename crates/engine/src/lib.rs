@@ -192,6 +192,7 @@ impl<'a> Engine<'a> {
             .collect();
         let ledger = Ledger {
             institution_records_malformed: tables.problems.len() as u64,
+            institution_conflicts: tables.conflicts.iter().map(|c| c.to_string()).collect(),
             ..Default::default()
         };
         // Room up front for every institution the tables know, so that the

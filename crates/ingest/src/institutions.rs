@@ -38,8 +38,46 @@ pub struct InstitutionTable {
     pub by_ror: HashMap<String, InstitutionRecord>,
     /// Records that could not be read, with where and why (the run goes on).
     pub problems: Vec<RecordError>,
+    /// Ids given again with other data: the later record's place, and the
+    /// first's (which is the one used).
+    pub conflicts: Vec<Conflict>,
     /// The files read.
     pub files: Vec<InputFile>,
+    /// Where each id's record was read (file index, line; 0 for an element
+    /// of a JSON array).
+    origin: HashMap<(bool, String), (usize, u64)>,
+    /// The file being read.
+    reading: std::path::PathBuf,
+}
+
+/// An institution id given twice with different data.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct Conflict {
+    /// The id (OpenAlex, CSV or ROR).
+    pub id: String,
+    /// Where the record used was read.
+    pub first: (std::path::PathBuf, u64),
+    /// Where the other was read.
+    pub again: (std::path::PathBuf, u64),
+}
+
+impl std::fmt::Display for Conflict {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        let at = |(p, l): &(std::path::PathBuf, u64)| {
+            if *l > 0 {
+                format!("{}:{l}", p.display())
+            } else {
+                p.display().to_string()
+            }
+        };
+        write!(
+            f,
+            "institution {} at {} differs from its record at {}, which is the one used",
+            self.id,
+            at(&self.again),
+            at(&self.first)
+        )
+    }
 }
 
 /// Accepts a string or a number (GeoNames ids come both ways).
@@ -267,15 +305,42 @@ impl InstitutionTable {
         Ok(table)
     }
 
-    fn insert(&mut self, k: Keyed) {
-        // The first record of an id wins, so file order decides, not hashing.
-        match k {
-            Keyed::OpenAlex(id, r) => {
-                self.by_id.entry(id).or_insert(r);
+    /// Adds a record read at `line` of the file being read. The first record
+    /// of an id wins, so file order decides, not hashing; a later one with
+    /// other data is a [`Conflict`].
+    fn insert(&mut self, k: Keyed, line: u64) {
+        let file = self.files.len();
+        let (ror, id, r) = match k {
+            Keyed::OpenAlex(id, r) => (false, id, r),
+            Keyed::Ror(id, r) => (true, id, r),
+        };
+        let map = if ror {
+            &mut self.by_ror
+        } else {
+            &mut self.by_id
+        };
+        match map.get(&id) {
+            None => {
+                map.insert(id.clone(), r);
+                self.origin.insert((ror, id), (file, line));
             }
-            Keyed::Ror(id, r) => {
-                self.by_ror.entry(id).or_insert(r);
+            Some(first) if *first != r => {
+                let (f, l) = self
+                    .origin
+                    .get(&(ror, id.clone()))
+                    .copied()
+                    .unwrap_or((file, 0));
+                let path_of = |i: usize| match self.files.get(i) {
+                    Some(done) => done.path.clone(),
+                    None => self.reading.clone(),
+                };
+                self.conflicts.push(Conflict {
+                    id,
+                    first: (path_of(f), l),
+                    again: (self.reading.clone(), line),
+                });
             }
+            Some(_) => {}
         }
     }
 
@@ -288,6 +353,7 @@ impl InstitutionTable {
     }
 
     fn load_file(&mut self, path: &Path, strict: bool) -> Result<(), InputError> {
+        self.reading = path.to_path_buf();
         let mut opened = Opened::open(path)?;
         match opened.content()? {
             Content::Empty => {}
@@ -301,7 +367,7 @@ impl InstitutionTable {
                 })
                 .map_err(|e| InputError::record(path, e.line() as u64, None, json_message(&e)))?;
                 for k in records {
-                    self.insert(k);
+                    self.insert(k, 0);
                 }
                 for (i, (field, msg)) in bad {
                     let e = RecordError::new(path, 0, field, format!("array element {i}: {msg}"));
@@ -342,7 +408,7 @@ impl InstitutionTable {
                         })
                         .and_then(RawInstitution::into_keyed);
                     match res {
-                        Ok(k) => pending.push(Ok(k)),
+                        Ok(k) => pending.push(Ok((k, line_no))),
                         Err((field, msg)) => {
                             let e = RecordError::new(path, line_no, field, msg);
                             if strict {
@@ -355,7 +421,7 @@ impl InstitutionTable {
                 })?;
                 for r in pending {
                     match r {
-                        Ok(k) => self.insert(k),
+                        Ok((k, line)) => self.insert(k, line),
                         Err(e) => self.problem(e, strict)?,
                     }
                 }
@@ -418,7 +484,7 @@ impl InstitutionTable {
                 country: country(get(idx[4])),
                 parents: parent.and_then(get).into_iter().collect(),
             };
-            self.by_id.entry(id).or_insert(r);
+            self.insert(Keyed::OpenAlex(id, r), line);
         }
         Ok(())
     }
@@ -584,6 +650,45 @@ mod file_tests {
         let p = std::env::temp_dir().join(format!("tally-inst-{name}-{}", std::process::id()));
         std::fs::create_dir_all(&p).unwrap();
         Tmp(p)
+    }
+
+    /// Two files that disagree on an id: the first record is used and the
+    /// other is named, with both places; the same data twice is no conflict.
+    #[test]
+    fn an_id_given_twice_with_other_data_is_a_conflict() {
+        let t = tmp("conflict");
+        let a = t.0.join("a.csv");
+        let b = t.0.join("b.jsonl");
+        std::fs::write(
+            &a,
+            "institution_id,name,city_id,city,country_code\nI1,Tsinghua,1816670,Beijing,CN\nI2,Same,1,X,FR\n",
+        )
+        .unwrap();
+        std::fs::write(
+            &b,
+            "{\"id\":\"https://openalex.org/I9\"}\n{\"id\":\"https://openalex.org/I1\",\"display_name\":\"Tsinghua\",\"geo\":{\"city\":\"New York\",\"geonames_city_id\":\"5128581\",\"country_code\":\"US\"}}\n",
+        )
+        .unwrap();
+        let table = InstitutionTable::load(&[a.clone(), b.clone()], false).unwrap();
+        assert_eq!(table.by_id["I1"].city_name.as_deref(), Some("Beijing"));
+        assert_eq!(
+            table.conflicts,
+            vec![Conflict {
+                id: "I1".into(),
+                first: (a.clone(), 2),
+                again: (b.clone(), 2),
+            }]
+        );
+        assert_eq!(
+            table.conflicts[0].to_string(),
+            format!(
+                "institution I1 at {}:2 differs from its record at {}:2, which is the one used",
+                b.display(),
+                a.display()
+            )
+        );
+        let twice = InstitutionTable::load(&[a.clone(), a], false).unwrap();
+        assert!(twice.conflicts.is_empty());
     }
 
     #[test]

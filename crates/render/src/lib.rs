@@ -203,6 +203,13 @@ pub fn ledger_summary(l: &Ledger) -> String {
         "ledger: {} works read, {} included; excluded: {} source not in list, {} type, {} year, {} duplicate, {} malformed\n",
         l.works_read, l.included, e.source, e.work_type, e.year, e.duplicate, e.malformed
     );
+    if let Some(first) = l.institution_conflicts.first() {
+        let _ = writeln!(
+            s,
+            "ledger: {} institution ids are given twice with different data; the first record read is used (e.g. {first})",
+            l.institution_conflicts.len()
+        );
+    }
     if l.duplicates_kept > 0 {
         let _ = writeln!(
             s,

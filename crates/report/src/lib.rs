@@ -536,6 +536,10 @@ pub struct Ledger {
     pub institution_slots: u64,
     /// Institution records that could not be read from the tables.
     pub institution_records_malformed: u64,
+    /// Institution ids given twice with different data (the first record
+    /// read is used): where each was given; written only when there are some.
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub institution_conflicts: Vec<String>,
     /// Repeated work ids counted again (`--keep-duplicates`); written only
     /// when not zero.
     #[serde(default, skip_serializing_if = "is_zero")]
