@@ -342,7 +342,8 @@ fn main() -> ExitCode {
         Command::NewScorer { name, dir, tally } => {
             let dir = dir.unwrap_or_else(|| PathBuf::from(&name));
             let tally = tally.unwrap_or_else(tally::scaffold::default_tally_path);
-            match tally::scaffold::new_scorer(&name, &dir, &tally) {
+            let target = std::env::var_os("CARGO_TARGET_DIR").map(PathBuf::from);
+            match tally::scaffold::new_scorer(&name, &dir, &tally, target.as_deref()) {
                 Ok(files) => {
                     for f in files {
                         println!("created {}", f.display());
@@ -350,6 +351,9 @@ fn main() -> ExitCode {
                     println!(
                         "next: cd {} && cargo test && cargo build --release && tally rank --config tally.toml",
                         dir.display()
+                    );
+                    println!(
+                        "the first cargo test writes the ranking snapshots (src/snapshots/): read and commit them; change the test marked CHANGE THIS in src/lib.rs with your formula"
                     );
                     ExitCode::SUCCESS
                 }

@@ -65,8 +65,16 @@ fn type_name(name: &str) -> String {
         .collect()
 }
 
-/// Writes the crate into `dir` (which must not exist yet). Returns the files written.
-pub fn new_scorer(name: &str, dir: &Path, tally: &Path) -> Result<Vec<PathBuf>, ScaffoldError> {
+/// Writes the crate into `dir` (which must not exist yet). Returns the files
+/// written. The config it writes loads the library from
+/// `<target_dir>/release/` (`target_dir`: the `CARGO_TARGET_DIR` the crate
+/// will be built with, if any), else from the crate's `target/release/`.
+pub fn new_scorer(
+    name: &str,
+    dir: &Path,
+    tally: &Path,
+    target_dir: Option<&Path>,
+) -> Result<Vec<PathBuf>, ScaffoldError> {
     check_name(name)?;
     if dir.exists() {
         return Err(ScaffoldError::Exists(dir.to_path_buf()));
@@ -85,6 +93,10 @@ pub fn new_scorer(name: &str, dir: &Path, tally: &Path) -> Result<Vec<PathBuf>, 
         .map(|b| b.name.as_str())
         .unwrap_or_default();
     let lib = name.replace('-', "_");
+    let library = match target_dir {
+        Some(t) => format!("{}/release/lib{lib}", t.display()),
+        None => format!("target/release/lib{lib}"),
+    };
     let core = tally.join("crates/core");
     let testkit = tally.join("crates/testkit");
     let files = [
@@ -161,9 +173,13 @@ tally_core::export_scorer!({ty});
 mod tests {{
     use super::*;
 
+    /// CHANGE THIS when you change `score`: it checks the formula above (1/n
+    /// per author, split over institutions) on tally's worked example
+    /// (docs/methodology.md in tally), where Beijing gets 1/4 + 1/8 from
+    /// W1 and 1/6 + 1/6 from W2 in 2022. Work out your method's value for
+    /// Beijing by hand and put it here.
     #[test]
     fn worked_example_by_hand() {{
-        // DESIGN.md section 3: Beijing has 1/4 + 1/8 + 1/3 in 2022.
         let t = tally_testkit::rankings::totals(&{ty}, "city", 2022);
         assert!((t["1816670"] - 17.0 / 24.0).abs() < 1e-12);
     }}
@@ -174,6 +190,11 @@ mod tests {{
         tally_testkit::check_contract_with_abi::<{ty}>("{{}}").unwrap();
     }}
 
+    /// The rankings at every level, as snapshots in `src/snapshots/`: the
+    /// first `cargo test` writes them (insta.yaml: `update: unseen`); read
+    /// them, commit them, and from then on a change in a ranking fails this
+    /// test and leaves a `.snap.new` next to the snapshot to review
+    /// (`cargo insta review`, or replace the `.snap` with it).
     #[test]
     fn rankings() {{
         tally_testkit::assert_scorer_snapshot!({ty});
@@ -200,7 +221,7 @@ by = "{name}"
 
 [[scorer]]
 name = "{name}"
-library = "target/release/lib{lib}"   # the platform suffix (.so, .dylib) may be left off
+library = "{library}"   # where cargo build --release puts it; the suffix (.so, .dylib) may be left off
 params = {{}}
 
 [[scorer]]
@@ -211,6 +232,10 @@ name = "{builtin}"
         ),
         ("README.md", format!("# {name}\n\nA tally scorer plugin. See `docs/writing-a-scorer.md` in tally.\n\n```sh\ncargo test\ncargo build --release\ntally rank --config tally.toml\n```\n")),
         (".gitignore", "/target\n*.snap.new\n".to_string()),
+        (
+            "insta.yaml",
+            "# The first run writes new snapshots; a changed one fails the test and\n# is written next to the old as .snap.new, to review.\nbehavior:\n  update: unseen\n".to_string(),
+        ),
     ];
     let mut written = Vec::new();
     for (rel, text) in files {
@@ -227,6 +252,29 @@ name = "{builtin}"
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    /// The config's library path follows CARGO_TARGET_DIR when one is set.
+    #[test]
+    fn the_library_path_follows_the_target_dir() {
+        let root = Path::new(env!("CARGO_MANIFEST_DIR"));
+        let base = std::env::temp_dir().join(format!("tally-scaffold-{}", std::process::id()));
+        let _ = std::fs::remove_dir_all(&base);
+        for (target, want) in [
+            (None, "library = \"target/release/libx_y\"".to_string()),
+            (
+                Some(Path::new("/t/dir")),
+                "library = \"/t/dir/release/libx_y\"".to_string(),
+            ),
+        ] {
+            let dir = base.join(if target.is_some() { "with" } else { "without" });
+            new_scorer("x-y", &dir, root, target).unwrap();
+            let toml = std::fs::read_to_string(dir.join("tally.toml")).unwrap();
+            assert!(toml.contains(&want), "{toml}");
+            let insta = std::fs::read_to_string(dir.join("insta.yaml")).unwrap();
+            assert!(insta.contains("update: unseen"));
+        }
+        std::fs::remove_dir_all(&base).unwrap();
+    }
 
     #[test]
     fn names_become_types() {

@@ -356,13 +356,29 @@ fn a_pinned_digest_refuses_another_library() {
     );
 }
 
+/// `tally new-scorer` and the steps it prints, run as printed (with
+/// `CARGO_TARGET_DIR` set, as a user may have it, and offline): its tests
+/// pass on the first run, writing the ranking snapshots; it builds; tally
+/// loads it from the config it came with; a changed ranking then fails its
+/// tests and leaves a `.snap.new` to review.
 #[test]
-fn new_scorer_scaffolds_a_crate_that_builds_tests_and_ranks() {
-    // In the target folder: the crate's own `target/` is a nested build.
+fn new_scorer_scaffolds_a_crate_whose_printed_steps_work() {
+    // In the target folder: the crate's own builds go to a nested target.
     let s = Scratch::under(Path::new(env!("CARGO_TARGET_TMPDIR")), "scaffold");
     let dir = s.path().join("my-count");
-    let o = tally(&["new-scorer", "my-count", "--dir", dir.to_str().unwrap()]);
+    let target = nested_target();
+    let env = |cmd: &mut Command| {
+        cmd.env("CARGO_TARGET_DIR", &target)
+            .env("CARGO_NET_OFFLINE", "true")
+            .env_remove("INSTA_UPDATE")
+            .env_remove("CI");
+    };
+    let mut scaffold = Command::new(env!("CARGO_BIN_EXE_tally"));
+    scaffold.args(["new-scorer", "my-count", "--dir", dir.to_str().unwrap()]);
+    env(&mut scaffold);
+    let o = scaffold.output().unwrap();
     assert!(o.status.success(), "{}", String::from_utf8_lossy(&o.stderr));
+    let printed = String::from_utf8(o.stdout).unwrap();
     assert!(dir.join("src/lib.rs").is_file() && dir.join("tally.toml").is_file());
     // Refuses to overwrite.
     let again = tally(&["new-scorer", "my-count", "--dir", dir.to_str().unwrap()]);
@@ -371,7 +387,7 @@ fn new_scorer_scaffolds_a_crate_that_builds_tests_and_ranks() {
     // ours, updated for the crate itself only (no other version moves).
     let root = Path::new(env!("CARGO_MANIFEST_DIR"));
     std::fs::copy(root.join("Cargo.lock"), dir.join("Cargo.lock")).unwrap();
-    let run = |cmd: &mut Command| {
+    let out = |cmd: &mut Command| {
         let o = cmd.output().unwrap();
         assert!(
             o.status.success(),
@@ -380,32 +396,65 @@ fn new_scorer_scaffolds_a_crate_that_builds_tests_and_ranks() {
             String::from_utf8_lossy(&o.stdout),
             String::from_utf8_lossy(&o.stderr)
         );
+        String::from_utf8(o.stdout).unwrap()
     };
-    run(cargo(&dir).args(["update", "--workspace", "--quiet"]));
-    // Its tests pass (recording its snapshots on this first run).
-    run(cargo(&dir)
-        .args(["test", "--locked", "--quiet", "--target-dir"])
-        .arg(nested_target())
-        .env("INSTA_UPDATE", "always"));
-    // It builds as a shared library that tally loads from the config it came
-    // with (`target/release/...` of the crate, whatever CARGO_TARGET_DIR says).
-    run(cargo(&dir)
-        .args(["build", "--release", "--locked", "--quiet", "--target-dir"])
-        .arg(dir.join("target")));
-    let cfg = dir.join("tally.toml");
-    let o = tally(&[
-        "rank",
-        "--config",
-        cfg.to_str().unwrap(),
-        "--format",
-        "csv",
-        "-q",
-    ]);
-    assert!(o.status.success(), "{}", String::from_utf8_lossy(&o.stderr));
+    out(cargo(&dir).args(["update", "--workspace", "--quiet"]));
+    let next = printed
+        .lines()
+        .find_map(|l| l.strip_prefix("next: "))
+        .unwrap_or_else(|| panic!("no next steps in: {printed}"));
+    let steps: Vec<&str> = next.split(" && ").collect();
+    assert_eq!(steps[0], format!("cd {}", dir.display()));
     assert_eq!(
-        String::from_utf8(o.stdout).unwrap().lines().nth(1),
-        Some("1,1816670,\"Beijing, CN\",0.708333,0.708333")
+        &steps[1..],
+        [
+            "cargo test",
+            "cargo build --release",
+            "tally rank --config tally.toml"
+        ]
     );
+    assert!(printed.contains("CHANGE THIS"), "{printed}");
+    let mut last = String::new();
+    for step in &steps[1..] {
+        let words: Vec<&str> = step.split(' ').collect();
+        let mut cmd = match words[0] {
+            "cargo" => Command::new(std::env::var("CARGO").unwrap_or_else(|_| "cargo".into())),
+            _ => Command::new(env!("CARGO_BIN_EXE_tally")),
+        };
+        cmd.args(&words[1..]).current_dir(&dir);
+        env(&mut cmd);
+        last = out(&mut cmd);
+    }
+    // The rank: the scaffold's formula is Share's, next to the built-in.
+    let beijing = last
+        .lines()
+        .find(|l| l.contains("Beijing, CN"))
+        .unwrap_or_default();
+    assert!(beijing.ends_with("0.708333  0.708333"), "{last}");
+    // The first run wrote the snapshots, and nothing to review.
+    let snaps: Vec<String> = std::fs::read_dir(dir.join("src/snapshots"))
+        .unwrap()
+        .map(|e| e.unwrap().file_name().to_string_lossy().into_owned())
+        .collect();
+    assert!(
+        !snaps.is_empty() && snaps.iter().all(|n| n.ends_with(".snap")),
+        "{snaps:?}"
+    );
+    // A ranking that no longer matches fails, leaving a .snap.new.
+    let snap = snaps
+        .iter()
+        .map(|n| dir.join("src/snapshots").join(n))
+        .find(|p| p.to_string_lossy().ends_with("city_2022.snap"))
+        .unwrap_or_else(|| panic!("no city snapshot: {snaps:?}"));
+    let text = std::fs::read_to_string(&snap).unwrap();
+    // Beijing's GeoNames id, one off.
+    assert!(text.contains("1816670"), "{text}");
+    std::fs::write(&snap, text.replace("1816670", "1816671")).unwrap();
+    let mut test = Command::new(std::env::var("CARGO").unwrap_or_else(|_| "cargo".into()));
+    test.args(["test", "--quiet"]).current_dir(&dir);
+    env(&mut test);
+    assert!(!test.output().unwrap().status.success());
+    assert!(snap.with_extension("snap.new").is_file());
 }
 
 /// A library named without a path, next to a config given by a bare file

@@ -1,4 +1,4 @@
-//! The DESIGN.md worked example, through the whole driver, at every level
+//! The worked example of `docs/methodology.md`, through the whole driver, at every level
 //! and in every output format, from both input formats. Snapshots live in
 //! `tests/snapshots/`; review changes with `cargo insta review`.
 
@@ -140,5 +140,66 @@ fn json_read_back_renders_the_same_csv() {
             );
             assert_eq!(tally::render(&report, Format::Json), json);
         }
+    }
+}
+
+/// The numbers `docs/methodology.md` prints for the worked example are the
+/// ones tally computes: its city table row by row, and its country and
+/// institution lines.
+#[test]
+fn the_methodology_page_prints_what_tally_computes() {
+    let doc = std::fs::read_to_string("docs/methodology.md").unwrap();
+    let csv = run("openalex", Level::City, "2022", Format::Csv);
+    let table: Vec<&str> = doc
+        .lines()
+        .skip_while(|l| !l.starts_with("City level, 2022, ranked by share:"))
+        .filter(|l| l.starts_with("| ") && !l.starts_with("| rank"))
+        .take_while(|l| l.starts_with("| "))
+        .collect();
+    assert_eq!(table.len(), 4, "{table:?}");
+    for row in table {
+        let cells: Vec<&str> = row.trim_matches('|').split('|').map(str::trim).collect();
+        let (rank, city, share, count) = (cells[0], cells[1], cells[2], cells[3]);
+        let line = format!(",\"{city}\",{count},{share}");
+        let found = csv
+            .lines()
+            .find(|l| l.ends_with(&line))
+            .unwrap_or_else(|| panic!("{row} not in\n{csv}"));
+        assert!(found.starts_with(&format!("{rank},")), "{row} vs {found}");
+    }
+    let flat = doc.split_whitespace().collect::<Vec<_>>().join(" ");
+    let country = run("openalex", Level::Country, "2022", Format::Csv);
+    for (id, share, count) in [
+        ("CN", "0.833333", 2),
+        ("GB", "0.500000", 1),
+        ("US", "0.416667", 2),
+    ] {
+        assert!(
+            country.lines().any(
+                |l| l.contains(&format!(",{id},")) && l.ends_with(&format!(",{count},{share}"))
+            ),
+            "{country}"
+        );
+        assert!(
+            flat.contains(&format!("{id} {share} (count {count})"))
+                || flat.contains(&format!("{id} {share} ({count})")),
+            "{id}"
+        );
+    }
+    let inst = run("openalex", Level::Institution, "2022", Format::Csv);
+    for (id, share, count) in [
+        ("I1", "0.541667", 2),
+        ("I5", "0.500000", 1),
+        ("I4", "0.416667", 2),
+        ("I2", "0.166667", 1),
+        ("I3", "0.125000", 1),
+    ] {
+        assert!(
+            inst.lines().any(
+                |l| l.contains(&format!(",{id},")) && l.ends_with(&format!(",{count},{share}"))
+            ),
+            "{inst}"
+        );
+        assert!(flat.contains(&format!("{id} {share} ({count})")), "{id}");
     }
 }

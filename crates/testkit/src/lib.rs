@@ -1,7 +1,7 @@
 //! Test fixtures, contract checks and snapshot helpers for tally and for
 //! authors of tally scorers.
 //!
-//! - [`design`]: the worked example of DESIGN.md section 3 (six institutions
+//! - [`design`]: the worked example of `docs/methodology.md` (six institutions
 //!   in five cities, five works of which three count) as input files in both
 //!   formats, with the published results in [`design::EXPECTED`].
 //! - [`views`]: the same example already resolved at each level, as the
@@ -103,7 +103,7 @@ pub mod design {
     /// One expected CSV row: `(rank, entity_id, count, share as printed)`.
     pub type ExpectedRow = (u32, &'static str, u64, &'static str);
 
-    /// Expected `(level, year, rows)`, from DESIGN.md section 3.
+    /// Expected `(level, year, rows)`, from the worked example of `docs/methodology.md`.
     pub const EXPECTED: &[(&str, i32, &[ExpectedRow])] = &[
         (
             "city",

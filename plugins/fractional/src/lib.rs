@@ -101,7 +101,7 @@ mod tests {
                 ("4931972", 0.25)
             ]
         );
-        // No cap: the Nature Index Share of DESIGN.md section 3.
+        // No cap: the Nature Index Share of the worked example (docs/methodology.md).
         let all = Fractional::from_params("{}").unwrap();
         let beijing = totals(&all, "city", 2022)["1816670"];
         assert!((beijing - 17.0 / 24.0).abs() < 1e-12);
