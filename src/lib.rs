@@ -109,6 +109,8 @@ pub fn build_report_with(
             return Err(RunError::Empty(why));
         }
     }
+    let mut outcome = outcome;
+    outcome.ledger.warnings = findings(&inputs, &outcome.ledger);
     let columns: Vec<_> = scorers
         .iter()
         .map(|s| tally_engine::column(s.as_ref()))
@@ -131,6 +133,51 @@ pub fn build_report_with(
         ledger: outcome.ledger,
         top: settings.top,
     })
+}
+
+/// Share of the credit at a level above which it is "mostly unassigned".
+const MOSTLY_UNASSIGNED: f64 = 0.5;
+
+/// What the user should look at in a run that did rank something: journals
+/// of the list that matched no work, and levels where most of the share is
+/// unassigned, with the input that would resolve it.
+fn findings(inputs: &Inputs, ledger: &tally_report::Ledger) -> Vec<String> {
+    let mut out = Vec::new();
+    if let Some(list) = &inputs.sources {
+        let missed = list.unmatched();
+        if let Some((line, id)) = missed.first() {
+            out.push(format!(
+                "{} of the {} journals in {} matched no work read (the first on line {line}: {id}): check those entries, or the works do not cover those journals",
+                missed.len(),
+                list.journals(),
+                list.path.display()
+            ));
+        }
+    }
+    for lv in &ledger.levels {
+        let (a, u) = (lv.share_assigned.to_f64(), lv.share_unassigned.to_f64());
+        if a + u <= 0.0 || u / (a + u) <= MOSTLY_UNASSIGNED {
+            continue;
+        }
+        let level = lv.level.as_str();
+        let without = ledger.authorships_without_institution;
+        let cause = if lv.slots_unknown_institution >= lv.slots_no_location {
+            format!(
+                "{} of {} institution slots are in no institution table: pass --institutions with OpenAlex institutions or ROR records that cover them",
+                lv.slots_unknown_institution, ledger.institution_slots
+            )
+        } else {
+            format!(
+                "{} of {} institution slots have no {level} in the tables: use tables with locations (OpenAlex institutions with geo, ROR records)",
+                lv.slots_no_location, ledger.institution_slots
+            )
+        };
+        out.push(format!(
+            "at {level} level {:.0} % of the share is unassigned ({without} authorships have no institution; {cause})",
+            100.0 * u / (a + u)
+        ));
+    }
+    out
 }
 
 /// Why the run has nothing to rank, with what to pass instead; `None` when

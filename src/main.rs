@@ -188,6 +188,9 @@ fn rank(args: RankArgs) -> Result<(), (u8, String)> {
             problems - MAX_WARNINGS
         );
     }
+    for w in &report.ledger.warnings {
+        eprintln!("warning: {w}");
+    }
     let text = tally::render(&report, settings.format);
     tally::write_output(settings.output.as_deref(), &text).map_err(|e| (1, e.to_string()))?;
     if !args.quiet {

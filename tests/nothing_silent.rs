@@ -504,3 +504,72 @@ fn byte_order_marks_and_a_bad_first_line() {
     );
     assert_eq!(stdout(&o), stdout(&want));
 }
+
+/// A run that ranks something but where journals of the list matched no
+/// work, or most of a level's share is unassigned, says so (stderr and the
+/// JSON ledger), with what to check or pass.
+#[test]
+fn journals_that_match_nothing_and_mostly_unassigned_levels_are_warned() {
+    let s = Scratch::new("findings");
+    let works = fixture("works.jsonl");
+    let inst = fixture("institutions.jsonl");
+    let list = s.file(
+        "j.txt",
+        "# two of three match nothing\nS1\nS77\n0028-0836 0.5\n",
+    );
+    let o = tally(&[
+        "rank",
+        "--works",
+        &works,
+        "--institutions",
+        &inst,
+        "--sources",
+        &list,
+        "-q",
+    ]);
+    assert!(o.status.success(), "{}", stderr(&o));
+    assert_eq!(
+        stderr(&o).trim_end(),
+        format!("warning: 2 of the 3 journals in {list} matched no work read (the first on line 3: S77): check those entries, or the works do not cover those journals")
+    );
+    // A table that knows one institution of six: most of the city share is
+    // unassigned.
+    let one = s.file(
+        "one.csv",
+        "institution_id,name,city_id,city,country_code\nI1,Tsinghua,1816670,Beijing,CN\n",
+    );
+    let o = tally(&[
+        "rank",
+        "--works",
+        &works,
+        "--institutions",
+        &one,
+        "--years",
+        "2022",
+        "--format",
+        "json",
+        "-q",
+    ]);
+    assert!(o.status.success(), "{}", stderr(&o));
+    // 2022 without a journal list: W1, W2 and W4; Tsinghua's 13/24 of 3.
+    let want = "at city level 82 % of the share is unassigned (1 authorships have no institution; 7 of 10 institution slots are in no institution table: pass --institutions with OpenAlex institutions or ROR records that cover them)";
+    assert_eq!(stderr(&o).trim_end(), format!("warning: {want}"));
+    let doc: serde_json::Value = serde_json::from_slice(&o.stdout).unwrap();
+    assert_eq!(doc["ledger"]["warnings"][0], want);
+    // The complete tables: no warning.
+    let o = tally(&[
+        "rank",
+        "--works",
+        &works,
+        "--institutions",
+        &inst,
+        "--years",
+        "2022",
+        "-q",
+    ]);
+    assert!(
+        o.status.success() && stderr(&o).is_empty(),
+        "{}",
+        stderr(&o)
+    );
+}

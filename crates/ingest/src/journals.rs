@@ -20,15 +20,28 @@ use crate::normalize::{issn, source_id};
 use crate::InputError;
 use std::collections::HashMap;
 use std::path::{Path, PathBuf};
+use std::sync::atomic::{AtomicBool, Ordering};
+use std::sync::Arc;
 
 /// A parsed journal list.
-#[derive(Clone, Debug, Default, PartialEq)]
+#[derive(Clone, Debug, Default)]
 pub struct JournalList {
     /// Where it came from.
     pub path: PathBuf,
-    /// Entry (short source id or normalized ISSN) to weight and the line it
-    /// was given on.
-    entries: HashMap<String, (f64, u64)>,
+    /// Entry (short source id or normalized ISSN) to weight, the line it
+    /// was given on and its journal (an index into `journals`).
+    entries: HashMap<String, (f64, u64, usize)>,
+    /// Each journal (a line, or a CSV row): its line and first entry.
+    journals: Vec<(u64, String)>,
+    /// Which journals matched a work's source (shared by the clones the
+    /// parser threads hold).
+    hits: Arc<Vec<AtomicBool>>,
+}
+
+impl PartialEq for JournalList {
+    fn eq(&self, other: &Self) -> bool {
+        self.path == other.path && self.entries == other.entries
+    }
 }
 
 /// The id columns a CSV journal list may have.
@@ -82,7 +95,7 @@ impl JournalList {
     pub fn parse(path: &Path, text: &str) -> Result<Self, InputError> {
         let mut list = JournalList {
             path: path.to_path_buf(),
-            entries: HashMap::new(),
+            ..Default::default()
         };
         let first = text
             .lines()
@@ -100,13 +113,24 @@ impl JournalList {
                 message: "the journal list has no entries".into(),
             });
         }
+        list.hits = Arc::new(
+            (0..list.journals.len())
+                .map(|_| AtomicBool::new(false))
+                .collect(),
+        );
         Ok(list)
     }
 
-    /// Records `key` with `weight` from `line`; the same key with another
-    /// weight is an error naming both lines.
+    /// Starts a journal (a line, or a CSV row) given on `line`.
+    fn journal(&mut self, line: u64, label: &str) {
+        self.journals.push((line, label.to_owned()));
+    }
+
+    /// Records `key` of the current journal with `weight` from `line`; the
+    /// same key with another weight is an error naming both lines.
     fn add(&mut self, key: String, weight: f64, line: u64, raw: &str) -> Result<(), InputError> {
-        if let Some(&(w, first)) = self.entries.get(&key) {
+        let journal = self.journals.len().saturating_sub(1);
+        if let Some(&(w, first, _)) = self.entries.get(&key) {
             if w != weight {
                 return Err(InputError::record(
                     &self.path,
@@ -119,7 +143,7 @@ impl JournalList {
             }
             return Ok(());
         }
-        self.entries.insert(key, (weight, line));
+        self.entries.insert(key, (weight, line, journal));
         Ok(())
     }
 
@@ -158,6 +182,10 @@ impl JournalList {
                     None,
                     format!("unexpected `{extra}`: one entry (source id or ISSN) and an optional weight per line"),
                 ));
+            }
+            // A repeated entry is no journal of its own.
+            if !self.entries.contains_key(&key) {
+                self.journal(line, parts[0]);
             }
             self.add(key, weight, line, parts[0])?;
         }
@@ -208,6 +236,13 @@ impl JournalList {
                 None => 1.0,
             };
             let mut any = false;
+            let label = ids
+                .iter()
+                .filter_map(|&k| rec.get(k))
+                .find(|v| !v.is_empty())
+                .unwrap_or_default()
+                .to_owned();
+            self.journal(line, &label);
             for &k in ids {
                 let Some(v) = rec.get(k).filter(|v| !v.is_empty()) else {
                     continue;
@@ -253,14 +288,38 @@ impl JournalList {
         issn_l: Option<&str>,
         issns: impl IntoIterator<Item = &'a str>,
     ) -> Option<f64> {
-        if let Some(&(w, _)) = source_id.and_then(|s| self.entries.get(s)) {
+        let hit = |&(w, _, j): &(f64, u64, usize)| {
+            if let Some(h) = self.hits.get(j) {
+                // Read first: the flag is written once, not by every work.
+                if !h.load(Ordering::Relaxed) {
+                    h.store(true, Ordering::Relaxed);
+                }
+            }
+            w
+        };
+        if let Some(w) = source_id.and_then(|s| self.entries.get(s)).map(hit) {
             return Some(w);
         }
-        let by_issn = |s: &str| issn(s).and_then(|k| self.entries.get(&k).map(|e| e.0));
+        let by_issn = |s: &str| issn(s).and_then(|k| self.entries.get(&k).map(hit));
         if let Some(w) = issn_l.and_then(by_issn) {
             return Some(w);
         }
         issns.into_iter().find_map(by_issn)
+    }
+
+    /// The journals (line, first id) that matched no work's source so far.
+    pub fn unmatched(&self) -> Vec<(u64, String)> {
+        self.journals
+            .iter()
+            .zip(self.hits.iter())
+            .filter(|(_, h)| !h.load(Ordering::Relaxed))
+            .map(|(j, _)| j.clone())
+            .collect()
+    }
+
+    /// Number of journals (lines or CSV rows; a journal may have several ids).
+    pub fn journals(&self) -> usize {
+        self.journals.len()
     }
 }
 

@@ -536,6 +536,12 @@ pub struct Ledger {
     pub institution_slots: u64,
     /// Institution records that could not be read from the tables.
     pub institution_records_malformed: u64,
+    /// What the run found that the user should look at (journal list
+    /// entries that matched nothing, levels where most credit is
+    /// unassigned), each a sentence saying what to do; written only when
+    /// there are some.
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub warnings: Vec<String>,
     /// Institution ids given twice with different data (the first record
     /// read is used): where each was given; written only when there are some.
     #[serde(default, skip_serializing_if = "Vec::is_empty")]
