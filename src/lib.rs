@@ -119,7 +119,8 @@ pub fn build_report_with(
         .iter()
         .position(|c| c.name == settings.by)
         .ok_or_else(|| RunError::UnknownBy(settings.by.clone()))?;
-    let rankings = outcome
+    let t = std::time::Instant::now();
+    let rankings: Vec<tally_report::Ranking> = outcome
         .levels
         .iter()
         .map(|lt| {
@@ -127,6 +128,15 @@ pub fn build_report_with(
             rank(lt, columns.clone(), by, settings.years.0, period).cut(settings.top)
         })
         .collect();
+    for r in &rankings {
+        tracing::info!(
+            "{} ranking: {} entities, {} rows shown, ranked in {}",
+            r.level.as_str(),
+            r.entities,
+            r.rows.len(),
+            ms(t)
+        );
+    }
     Ok(Report {
         run: run_info(settings, &inputs, &outcome, &columns, &origins),
         rankings,
@@ -296,26 +306,51 @@ impl Inputs {
         settings: &Settings,
         on_problem: &mut impl FnMut(&RecordError),
     ) -> Result<Inputs, RunError> {
+        let t = std::time::Instant::now();
         let sources = settings
             .sources
             .as_deref()
             .map(JournalList::load)
             .transpose()?;
         let sources_file = settings.sources.as_deref().map(digest).transpose()?;
+        if let Some(list) = &sources {
+            tracing::info!(
+                "journal list {}: {} journals ({} ids) in {}",
+                list.path.display(),
+                list.journals(),
+                list.len(),
+                ms(t)
+            );
+        }
         let works = expand_inputs(&settings.works)?;
+        tracing::info!("works inputs: {} files", works.len());
+        for w in &works {
+            tracing::debug!("works file {}", w.display());
+        }
         let inst_paths = if settings.institutions.is_empty() {
             Vec::new()
         } else {
             expand_inputs(&settings.institutions)?
         };
-        let _span = tracing::info_span!("institutions").entered();
+        let t = std::time::Instant::now();
         let tables = InstitutionTable::load(&inst_paths, settings.strict)?;
         tracing::info!(
-            openalex = tables.by_id.len(),
-            ror = tables.by_ror.len(),
-            problems = tables.problems.len(),
-            "institution tables loaded"
+            "institution tables: {} OpenAlex or CSV records, {} ROR records, {} unreadable, {} ids given twice with other data, from {} files in {}",
+            tables.by_id.len(),
+            tables.by_ror.len(),
+            tables.problems.len(),
+            tables.conflicts.len(),
+            tables.files.len(),
+            ms(t)
         );
+        for f in &tables.files {
+            tracing::debug!(
+                "institutions file {}: {} bytes, {}",
+                f.path.display(),
+                f.bytes,
+                f.digest
+            );
+        }
         for p in &tables.problems {
             on_problem(p);
         }
@@ -336,7 +371,7 @@ fn count(
     progress: bool,
     on_problem: &mut impl FnMut(&RecordError),
 ) -> Result<tally_engine::Outcome, RunError> {
-    let _span = tracing::info_span!("works").entered();
+    let t = std::time::Instant::now();
     let filter = Filter {
         sources: inputs.sources.clone(),
         types: settings.types.clone(),
@@ -375,7 +410,43 @@ fn count(
     if let Some(bar) = bar {
         bar.finish_and_clear();
     }
-    Ok(engine.finish(files?)?)
+    let outcome = engine.finish(files?)?;
+    let l = &outcome.ledger;
+    let secs = t.elapsed().as_secs_f64();
+    let bytes: u64 = outcome.works_files.iter().map(|f| f.bytes).sum();
+    tracing::info!(
+        "works: {} read, {} included, {} excluded, from {} files ({:.1} MB) in {:.2} s ({:.0} works/s)",
+        l.works_read,
+        l.included,
+        l.works_read - l.included,
+        outcome.works_files.len(),
+        bytes as f64 / 1e6,
+        secs,
+        l.works_read as f64 / secs.max(1e-9)
+    );
+    for f in &outcome.works_files {
+        tracing::debug!(
+            "works file {}: {} bytes, {}",
+            f.path.display(),
+            f.bytes,
+            f.digest
+        );
+    }
+    for lv in &l.levels {
+        tracing::info!(
+            "{} level: {} of {} institution slots resolved ({:.1} %)",
+            lv.level.as_str(),
+            lv.slots_resolved,
+            l.institution_slots,
+            100.0 * lv.slots_resolved as f64 / (l.institution_slots.max(1)) as f64
+        );
+    }
+    Ok(outcome)
+}
+
+/// Milliseconds since `t`, for the log.
+fn ms(t: std::time::Instant) -> String {
+    format!("{:.1} ms", t.elapsed().as_secs_f64() * 1e3)
 }
 
 /// What produced the report: inputs with digests, filters, scorers.

@@ -141,7 +141,7 @@ fn parse_format(s: &str) -> Result<Format, tally_config::ValueError> {
 
 const MAX_WARNINGS: u64 = 20;
 
-fn rank(args: RankArgs) -> Result<(), (u8, String)> {
+fn rank(args: RankArgs, verbose: u8) -> Result<(), (u8, String)> {
     let overrides = Overrides {
         works: args.works,
         institutions: args.institutions,
@@ -191,10 +191,24 @@ fn rank(args: RankArgs) -> Result<(), (u8, String)> {
     for w in &report.ledger.warnings {
         eprintln!("warning: {w}");
     }
+    let t = std::time::Instant::now();
     let text = tally::render(&report, settings.format);
     tally::write_output(settings.output.as_deref(), &text).map_err(|e| (1, e.to_string()))?;
+    tracing::info!(
+        "output: {} bytes of {} to {} in {:.1} ms",
+        text.len(),
+        settings.format,
+        settings
+            .output
+            .as_deref()
+            .map_or_else(|| "stdout".to_owned(), |p| p.display().to_string()),
+        t.elapsed().as_secs_f64() * 1e3
+    );
     if !args.quiet {
         eprint!("{}", tally_render::ledger_summary(&report.ledger));
+        if verbose > 0 {
+            eprint!("{}", tally_render::unresolved_summary(&report.ledger));
+        }
     }
     Ok(())
 }
@@ -296,10 +310,10 @@ fn main() -> ExitCode {
         .with_writer(std::io::stderr)
         .with_ansi(std::io::stderr().is_terminal())
         .with_target(false)
-        .with_span_events(tracing_subscriber::fmt::format::FmtSpan::CLOSE)
+        .without_time()
         .init();
     match cli.command {
-        Command::Rank(args) => match rank(*args) {
+        Command::Rank(args) => match rank(*args, cli.verbose) {
             Ok(()) => ExitCode::SUCCESS,
             Err((code, msg)) => {
                 eprintln!("error: {msg}");

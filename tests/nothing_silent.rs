@@ -573,3 +573,66 @@ fn journals_that_match_nothing_and_mostly_unassigned_levels_are_warned() {
         stderr(&o)
     );
 }
+
+/// `-v` logs every phase with its numbers and timing and names the
+/// institutions that stayed unresolved; `-vv` adds each file; the JSON
+/// ledger lists the unresolved institutions per level.
+#[test]
+fn verbose_runs_say_what_happened_and_what_did_not_resolve() {
+    let s = Scratch::new("verbose");
+    let works = fixture("works.jsonl");
+    let one = s.file(
+        "one.csv",
+        "institution_id,name,city_id,city,country_code\nI1,Tsinghua,1816670,Beijing,CN\n",
+    );
+    let base = [
+        "rank",
+        "--works",
+        &works,
+        "--institutions",
+        &one,
+        "--sources",
+        &fixture("journals.txt"),
+        "--years",
+        "2022",
+    ];
+    let mut args = base.to_vec();
+    args.push("-v");
+    let o = tally(&args);
+    assert!(o.status.success(), "{}", stderr(&o));
+    let e = stderr(&o);
+    for line in [
+        "INFO journal list ",
+        "INFO works inputs: 1 files",
+        "INFO institution tables: 1 OpenAlex or CSV records, 0 ROR records, 0 unreadable, 0 ids given twice with other data, from 1 files in ",
+        "INFO works: 5 read, 2 included, 3 excluded, from 1 files",
+        "INFO city level: 3 of 9 institution slots resolved (33.3 %)",
+        "INFO city ranking: 1 entities, 1 rows shown, ranked in ",
+        "INFO output: ",
+        "unresolved at city level: I4 \"Harvard University\" (2 works, 2 slots)",
+        "unresolved at city level: I5 \"University of Cambridge\" (1 works, 2 slots)",
+    ] {
+        assert!(e.contains(line), "missing {line:?} in:\n{e}");
+    }
+    assert!(!e.contains("DEBUG"), "{e}");
+    let mut args = base.to_vec();
+    args.push("-vv");
+    let e = stderr(&tally(&args));
+    assert!(
+        e.contains(&format!("DEBUG works file {works}: 3249 bytes, xxh3-128:")),
+        "{e}"
+    );
+    assert!(
+        e.contains(&format!("DEBUG institutions file {one}: ")),
+        "{e}"
+    );
+    let mut args = base.to_vec();
+    args.extend(["--format", "json", "-q"]);
+    let o = tally(&args);
+    let doc: serde_json::Value = serde_json::from_slice(&o.stdout).unwrap();
+    let top = &doc["ledger"]["levels"][0]["unresolved"];
+    assert_eq!(top[0]["id"], "I4");
+    assert_eq!(top[0]["name"], "Harvard University");
+    assert_eq!(top[0]["works"], 2);
+    assert_eq!(top.as_array().unwrap().len(), 4, "{top}");
+}

@@ -89,7 +89,23 @@ struct InstState {
     res: Vec<Resolution>,
     /// The tables gave a name (otherwise the works' names are used).
     named: bool,
+    /// Its id as the works give it.
+    key: Box<str>,
+    /// The first name a work record gave it.
+    work_name: Option<Box<str>>,
 }
+
+/// An institution unresolved at a level: works and slots it left
+/// unresolved, and the last work counted (so a work counts once).
+#[derive(Clone, Copy, Debug, Default)]
+struct Unresolved {
+    works: u64,
+    slots: u64,
+    last: u64,
+}
+
+/// How many unresolved institutions the ledger names per level.
+const UNRESOLVED_NAMED: usize = 10;
 
 #[derive(Clone, Copy, PartialEq, Eq)]
 enum SlotRef {
@@ -111,6 +127,8 @@ pub struct LevelTotals {
     index: HashMap<String, u32>,
     ledger: LevelLedger,
     pending: Pending,
+    /// By institution (index into the engine's institutions).
+    unresolved: HashMap<u32, Unresolved>,
 }
 
 impl LevelTotals {
@@ -188,6 +206,7 @@ impl<'a> Engine<'a> {
                 index: HashMap::default(),
                 ledger: LevelLedger::new(level, scorers.iter().map(|s| s.info().name.into_owned())),
                 pending: Pending::default(),
+                unresolved: HashMap::default(),
             })
             .collect();
         let ledger = Ledger {
@@ -376,6 +395,10 @@ impl<'a> Engine<'a> {
     }
 
     fn offer_institution_name(&mut self, i: u32, name: &str) {
+        let st = &mut self.insts[i as usize];
+        if st.work_name.is_none() && !name.is_empty() {
+            st.work_name = Some(name.into());
+        }
         if self.insts[i as usize].named || name.is_empty() {
             return;
         }
@@ -446,6 +469,8 @@ impl<'a> Engine<'a> {
         self.insts.push(InstState {
             res,
             named: name.is_some(),
+            key: key.into(),
+            work_name: None,
         });
         self.inst_index.insert(key.to_owned(), i);
         i
@@ -482,6 +507,12 @@ impl<'a> Engine<'a> {
                                     lt.ledger.slots_unknown_institution += 1;
                                 } else {
                                     lt.ledger.slots_no_location += 1;
+                                }
+                                let u = lt.unresolved.entry(*i).or_default();
+                                u.slots += 1;
+                                if u.last != self.ledger.included {
+                                    u.last = self.ledger.included;
+                                    u.works += 1;
                                 }
                                 UNRESOLVED
                             }
@@ -524,6 +555,31 @@ impl<'a> Engine<'a> {
                 lt.ledger.share_unassigned =
                     tally_report::Fixed(ledger.included_weight.0.saturating_sub(assigned.0));
             }
+        }
+        for lt in &mut self.levels {
+            let mut top: Vec<(&u32, &Unresolved)> = lt.unresolved.iter().collect();
+            top.sort_by(|a, b| {
+                (b.1.works, b.1.slots)
+                    .cmp(&(a.1.works, a.1.slots))
+                    .then_with(|| {
+                        self.insts[*a.0 as usize]
+                            .key
+                            .cmp(&self.insts[*b.0 as usize].key)
+                    })
+            });
+            lt.ledger.unresolved = top
+                .into_iter()
+                .take(UNRESOLVED_NAMED)
+                .map(|(&i, u)| {
+                    let st = &self.insts[i as usize];
+                    tally_report::UnresolvedInstitution {
+                        id: st.key.to_string(),
+                        name: st.work_name.as_deref().map(str::to_owned),
+                        works: u.works,
+                        slots: u.slots,
+                    }
+                })
+                .collect();
         }
         ledger.levels = self.levels.iter().map(|l| l.ledger.clone()).collect();
         Ok(Outcome {

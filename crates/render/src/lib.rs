@@ -196,6 +196,29 @@ fn share(f: Fixed) -> String {
     f.display(ScoreKind::Fractional)
 }
 
+/// The institutions that left the most works unresolved, per level, for
+/// stderr (`-v`): one line per institution; nothing when all resolved.
+pub fn unresolved_summary(l: &Ledger) -> String {
+    let mut s = String::new();
+    for lv in &l.levels {
+        for u in &lv.unresolved {
+            let _ = writeln!(
+                s,
+                "unresolved at {} level: {}{} ({} works, {} slots)",
+                lv.level.as_str(),
+                visible(&u.id),
+                u.name
+                    .as_deref()
+                    .map(|n| format!(" \"{}\"", visible(n)))
+                    .unwrap_or_default(),
+                u.works,
+                u.slots
+            );
+        }
+    }
+    s
+}
+
 /// The ledger in a few lines, for stderr.
 pub fn ledger_summary(l: &Ledger) -> String {
     let e = &l.excluded;

@@ -465,6 +465,7 @@ impl LevelLedger {
                     total: Fixed::ZERO,
                 })
                 .collect(),
+            unresolved: Vec::new(),
         }
     }
 }
@@ -496,6 +497,25 @@ pub struct LevelLedger {
     pub share_unassigned: Fixed,
     /// Total credit each scorer handed out at this level, in config order.
     pub credit_totals: Vec<CreditTotal>,
+    /// The institutions that left the most works unresolved at this level
+    /// (up to 10: most works first, then most slots, then id); written
+    /// only when there are some.
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub unresolved: Vec<UnresolvedInstitution>,
+}
+
+/// An institution the tables could not place at a level.
+#[derive(Clone, Debug, Default, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct UnresolvedInstitution {
+    /// Its id as the works give it.
+    pub id: String,
+    /// The name a work record gives it, if any.
+    pub name: Option<String>,
+    /// Included works on which it is unresolved.
+    pub works: u64,
+    /// Its unresolved slots (an institution on two authorships of a work is two).
+    pub slots: u64,
 }
 
 /// The total credit one scorer handed out at one level.
