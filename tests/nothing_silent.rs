@@ -636,3 +636,33 @@ fn verbose_runs_say_what_happened_and_what_did_not_resolve() {
     assert_eq!(top[0]["works"], 2);
     assert_eq!(top.as_array().unwrap().len(), 4, "{top}");
 }
+
+/// A scorer's bad params point at the config's place or at the flag, with
+/// no position in the JSON tally generated; exit 2.
+#[test]
+fn bad_scorer_params_point_at_the_config_or_the_flag() {
+    let s = Scratch::new("params");
+    let works = fixture("works.jsonl");
+    let cfg = s.file(
+        "p.toml",
+        &format!("[input]\nworks = \"{works}\"\n[[scorer]]\nname = \"share\"\nparams = {{ unassigned = \"drop\" }}\n"),
+    );
+    let o = tally(&["rank", "--config", &cfg]);
+    assert_eq!(o.status.code(), Some(2));
+    assert_eq!(
+        error_line(&o),
+        format!("error: {cfg}:4:8: scorer `share`: bad param `unassigned`: unknown field `unassigned`, expected `unaffiliated`")
+    );
+    let o = tally(&[
+        "rank",
+        "--works",
+        &works,
+        "--param",
+        "share.unaffiliated=kep",
+    ]);
+    assert_eq!(o.status.code(), Some(2));
+    assert_eq!(
+        error_line(&o),
+        "error: --param share.unaffiliated=kep: scorer `share`: bad param `unaffiliated`: unknown variant `kep`, expected `drop` or `renormalize`"
+    );
+}

@@ -1038,6 +1038,12 @@ fn apply_param(scorers: &mut [ScorerSpec], p: &str) -> Result<(), ConfigError> {
     let mut table: toml::Table = serde_json::from_str(&spec.params).unwrap_or_default();
     table.insert(key.trim().to_owned(), value);
     spec.params = params_json(&table);
+    // An error in the params now points at the flag as well.
+    spec.origin = if spec.origin == "default" {
+        format!("--param {p}")
+    } else {
+        format!("{} and --param {p}", spec.origin)
+    };
     Ok(())
 }
 

@@ -129,7 +129,7 @@ impl ParamsError {
     pub fn new(message: impl Into<String>) -> ParamsError {
         ParamsError {
             key: None,
-            message: message.into(),
+            message: without_position(message.into()),
         }
     }
 
@@ -137,9 +137,29 @@ impl ParamsError {
     pub fn at(key: impl Into<String>, message: impl Into<String>) -> ParamsError {
         ParamsError {
             key: Some(key.into()),
-            message: message.into(),
+            message: without_position(message.into()),
         }
     }
+}
+
+/// `message` without a JSON parser's ` at line L column C` ending: the
+/// params a scorer gets are JSON that tally wrote from the config's table,
+/// so a position in it means nothing to the user (the config's own place
+/// is given with the error).
+fn without_position(mut message: String) -> String {
+    if let Some(i) = message.rfind(" at line ") {
+        let tail = &message[i + " at line ".len()..];
+        let ok = tail.split_once(" column ").is_some_and(|(l, c)| {
+            !l.is_empty()
+                && !c.is_empty()
+                && l.bytes().all(|b| b.is_ascii_digit())
+                && c.bytes().all(|b| b.is_ascii_digit())
+        });
+        if ok {
+            message.truncate(i);
+        }
+    }
+    message
 }
 
 impl fmt::Display for ParamsError {
@@ -152,3 +172,24 @@ impl fmt::Display for ParamsError {
 }
 
 impl std::error::Error for ParamsError {}
+
+#[cfg(test)]
+mod position_tests {
+    use super::*;
+
+    #[test]
+    fn a_json_position_is_dropped_from_params_errors() {
+        let e = ParamsError::at(
+            "unassigned",
+            "unknown field `unassigned`, expected `unaffiliated` at line 1 column 13",
+        );
+        assert_eq!(
+            e.to_string(),
+            "bad param `unassigned`: unknown field `unassigned`, expected `unaffiliated`"
+        );
+        // Anything else is kept as written.
+        for kept in ["at line one", "no number at line 3 column x", "fine"] {
+            assert_eq!(ParamsError::new(kept).message, kept);
+        }
+    }
+}
