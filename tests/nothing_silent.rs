@@ -666,3 +666,59 @@ fn bad_scorer_params_point_at_the_config_or_the_flag() {
         "error: --param share.unaffiliated=kep: scorer `share`: bad param `unaffiliated`: unknown variant `kep`, expected `drop` or `renormalize`"
     );
 }
+
+/// `--works -` reads standard input (plain or gzipped), and a named pipe is
+/// read as a stream: the same ranking as from the file.
+#[test]
+fn standard_input_and_named_pipes_are_read_as_streams() {
+    use std::process::Stdio;
+    let works = fixture("works.jsonl");
+    let want = city_csv(&works, &[]);
+    assert!(want.status.success());
+    let bytes = std::fs::read(&works).unwrap();
+    for input in [bytes.clone(), gzip(&bytes)] {
+        let inst = fixture("institutions.jsonl");
+        let mut child = Command::new(env!("CARGO_BIN_EXE_tally"))
+            .args([
+                "rank",
+                "--works",
+                "-",
+                "--institutions",
+                &inst,
+                "--years",
+                "2022",
+                "--format",
+                "csv",
+                "-q",
+            ])
+            .stdin(Stdio::piped())
+            .stdout(Stdio::piped())
+            .stderr(Stdio::piped())
+            .spawn()
+            .unwrap();
+        let mut stdin = child.stdin.take().unwrap();
+        let writer = std::thread::spawn(move || stdin.write_all(&input));
+        let o = child.wait_with_output().unwrap();
+        writer.join().unwrap().unwrap();
+        assert!(o.status.success(), "{}", stderr(&o));
+        assert_eq!(stdout(&o), stdout(&want));
+    }
+    #[cfg(unix)]
+    {
+        let s = Scratch::new("fifo-in");
+        let fifo = s.path().join("works.pipe");
+        let made = Command::new("mkfifo").arg(&fifo).status();
+        if !made.is_ok_and(|st| st.success()) {
+            eprintln!("SKIPPED (named pipe part): mkfifo is not available");
+            return;
+        }
+        let writer = {
+            let fifo = fifo.clone();
+            std::thread::spawn(move || std::fs::write(fifo, bytes))
+        };
+        let o = city_csv(fifo.to_str().unwrap(), &[]);
+        writer.join().unwrap().unwrap();
+        assert!(o.status.success(), "{}", stderr(&o));
+        assert_eq!(stdout(&o), stdout(&want));
+    }
+}

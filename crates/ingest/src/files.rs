@@ -32,7 +32,11 @@ pub fn expand_inputs(args: &[PathBuf]) -> Result<Vec<PathBuf>, InputError> {
     let mut out: Vec<PathBuf> = Vec::new();
     for arg in args {
         let mut found = Vec::new();
-        if arg.is_file() {
+        let stream = arg.as_os_str() == "-"
+            || std::fs::metadata(arg).is_ok_and(|m| !m.is_file() && !m.is_dir());
+        if arg.is_file() || stream {
+            // A file, standard input (`-`), or a named pipe, device or
+            // process substitution (`<(zcat part.gz)`): read as a stream.
             found.push(arg.clone());
         } else if arg.is_dir() {
             walk(arg, &mut found)?;
@@ -211,9 +215,15 @@ pub struct Opened {
 const BUF: usize = 256 * 1024;
 
 impl Opened {
-    /// Opens `path`, detecting gzip from its first two bytes.
+    /// Opens `path` (`-` is standard input), detecting gzip from its first
+    /// two bytes.
     pub fn open(path: &Path) -> Result<Self, InputError> {
-        let file = File::open(path).map_err(|source| InputError::Io {
+        let file = if path.as_os_str() == "-" {
+            stdin_file()
+        } else {
+            File::open(path)
+        }
+        .map_err(|source| InputError::Io {
             path: path.to_path_buf(),
             source,
         })?;
@@ -354,6 +364,19 @@ pub(crate) fn trailing_error(path: &Path, at: u64) -> crate::RecordError {
     )
 }
 
+/// Standard input as a file.
+#[cfg(unix)]
+fn stdin_file() -> io::Result<File> {
+    File::open("/dev/stdin")
+}
+
+#[cfg(not(unix))]
+fn stdin_file() -> io::Result<File> {
+    Err(io::Error::other(
+        "reading standard input (`-`) needs a Unix system: give a file",
+    ))
+}
+
 /// The UTF-8 byte-order mark some editors write at the start of a file.
 pub const BOM: &[u8] = b"\xef\xbb\xbf";
 
@@ -363,6 +386,10 @@ const GZIP_MAGIC: [u8; 2] = [0x1f, 0x8b];
 /// True when the file starts with the gzip magic number (false when it
 /// cannot be read: opening it later says why).
 pub fn is_gzip(path: &Path) -> bool {
+    // Only a regular file can be peeked at without taking its bytes.
+    if !std::fs::metadata(path).is_ok_and(|m| m.is_file()) {
+        return false;
+    }
     let mut head = [0u8; 2];
     File::open(path)
         .and_then(|mut f| f.read_exact(&mut head))
