@@ -722,3 +722,46 @@ fn standard_input_and_named_pipes_are_read_as_streams() {
         assert_eq!(stdout(&o), stdout(&want));
     }
 }
+
+/// Ctrl-C during a run: the run stops, the earlier output is untouched and
+/// no file is left beside it (the output is written only once the ranking
+/// is complete, through a temporary file renamed over it).
+#[cfg(unix)]
+#[test]
+fn an_interrupted_run_leaves_the_earlier_output_untouched() {
+    let s = Scratch::new("sigint");
+    let data = s.path().join("data");
+    let o = tally(&[
+        "gen", "--works", "10000", "--out", data.to_str().unwrap(), "--files", "1",
+    ]);
+    assert!(o.status.success(), "{}", stderr(&o));
+    let out_dir = s.path().join("out");
+    std::fs::create_dir(&out_dir).unwrap();
+    let out = out_dir.join("ranking.csv");
+    std::fs::write(&out, "the earlier ranking\n").unwrap();
+    let mut child = Command::new(env!("CARGO_BIN_EXE_tally"))
+        .args(["rank", "--works"])
+        .arg(data.join("works"))
+        .arg("--institutions")
+        .arg(data.join("institutions.jsonl"))
+        .args(["--threads", "1", "-q", "-o"])
+        .arg(&out)
+        .stderr(std::process::Stdio::null())
+        .spawn()
+        .unwrap();
+    std::thread::sleep(std::time::Duration::from_millis(300));
+    assert!(
+        child.try_wait().unwrap().is_none(),
+        "the run ended before it could be interrupted: make the input larger"
+    );
+    let killed = Command::new("kill")
+        .args(["-INT", &child.id().to_string()])
+        .status()
+        .unwrap();
+    assert!(killed.success());
+    let status = child.wait().unwrap();
+    assert!(!status.success(), "{status:?}");
+    assert_eq!(std::fs::read_to_string(&out).unwrap(), "the earlier ranking\n");
+    let left: Vec<_> = std::fs::read_dir(&out_dir).unwrap().collect();
+    assert_eq!(left.len(), 1, "{left:?}");
+}
