@@ -164,6 +164,12 @@ fn findings(inputs: &Inputs, ledger: &tally_report::Ledger) -> Vec<String> {
             ));
         }
     }
+    if let Some(first) = ledger.truncated_author_lists.first() {
+        out.push(format!(
+            "{} included works have an author list marked as cut (is_authors_truncated; the first: {first}): their shares are wrong; use data with full author lists (a snapshot), or --strict to refuse them",
+            ledger.truncated_author_lists.len()
+        ));
+    }
     for lv in &ledger.levels {
         let (a, u) = (lv.share_assigned.to_f64(), lv.share_unassigned.to_f64());
         if a + u <= 0.0 || u / (a + u) <= MOSTLY_UNASSIGNED {

@@ -732,7 +732,13 @@ fn an_interrupted_run_leaves_the_earlier_output_untouched() {
     let s = Scratch::new("sigint");
     let data = s.path().join("data");
     let o = tally(&[
-        "gen", "--works", "10000", "--out", data.to_str().unwrap(), "--files", "1",
+        "gen",
+        "--works",
+        "10000",
+        "--out",
+        data.to_str().unwrap(),
+        "--files",
+        "1",
     ]);
     assert!(o.status.success(), "{}", stderr(&o));
     let out_dir = s.path().join("out");
@@ -761,7 +767,10 @@ fn an_interrupted_run_leaves_the_earlier_output_untouched() {
     assert!(killed.success());
     let status = child.wait().unwrap();
     assert!(!status.success(), "{status:?}");
-    assert_eq!(std::fs::read_to_string(&out).unwrap(), "the earlier ranking\n");
+    assert_eq!(
+        std::fs::read_to_string(&out).unwrap(),
+        "the earlier ranking\n"
+    );
     let left: Vec<_> = std::fs::read_dir(&out_dir).unwrap().collect();
     assert_eq!(left.len(), 1, "{left:?}");
 }

@@ -169,6 +169,14 @@ impl Read for Members {
                     let n = d.read(buf);
                     match n {
                         Ok(0) => self.state = Some(Member::Between(d.into_inner())),
+                        Err(e) if e.kind() != io::ErrorKind::Interrupted => {
+                            let at = d.get_ref().get_ref().bytes;
+                            self.state = Some(Member::Inflating(d));
+                            return Err(io::Error::new(
+                                e.kind(),
+                                format!("the gzip data is cut short or corrupt (read up to byte {at}): {e}"),
+                            ));
+                        }
                         other => {
                             self.state = Some(Member::Inflating(d));
                             return other;
