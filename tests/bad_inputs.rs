@@ -871,8 +871,10 @@ fn every_bad_input_gets_its_message_and_exit_code() {
             let mode = if strict { "--strict" } else { "default" };
             if o.status.code() != Some(want.code) || lines != want.lines {
                 failures.push(format!(
-                    "{} ({mode}): exit {:?}, {lines:#?}\n  expected exit {}, {:#?}",
+                    "{} ({}: {}, {mode}): exit {:?}, {lines:#?}\n  expected exit {}, {:#?}",
                     case.file,
+                    case.kind,
+                    case.what,
                     o.status.code(),
                     want.code,
                     want.lines
@@ -890,11 +892,8 @@ fn every_bad_input_gets_its_message_and_exit_code() {
 fn the_errors_page_lists_every_case_as_tally_prints_it() {
     let doc = std::fs::read_to_string("docs/errors.md").unwrap();
     for case in CASES {
-        assert!(
-            doc.contains(&format!("`{}`", case.file)),
-            "{} missing",
-            case.file
-        );
+        let row = format!("| {} | {} | `{}` |", case.kind, case.what, case.file);
+        assert!(doc.contains(&row), "{row} missing");
         for want in [&case.default, &case.strict] {
             for line in want.lines {
                 let shown = line.replace('|', "\\|");
