@@ -4,6 +4,7 @@
 pub mod scaffold;
 pub mod scorers;
 
+use std::collections::HashMap;
 use std::io::Write;
 use std::path::{Path, PathBuf};
 use tally_config::{Format, Settings};
@@ -378,12 +379,7 @@ fn count(
     on_problem: &mut impl FnMut(&RecordError),
 ) -> Result<tally_engine::Outcome, RunError> {
     let t = std::time::Instant::now();
-    let filter = Filter {
-        sources: inputs.sources.clone(),
-        types: settings.types.clone(),
-        years: settings.years.0,
-    };
-    let plan = Plan {
+    let mut plan = Plan {
         levels: settings.levels.clone(),
         strict: settings.strict,
         share_column: scorers::registry().ledger_share().and_then(|share| {
@@ -393,12 +389,116 @@ fn count(
                 .position(|s| s.name == share.name && s.library.is_none())
         }),
         keep_duplicates: settings.keep_duplicates,
+        winners: None,
     };
-    let mut engine = Engine::new(&plan, &inputs.tables, scorers);
+    let mut outcome = pass(settings, inputs, scorers, &plan, progress, on_problem)?;
+    if !settings.keep_duplicates && !outcome.repeated.is_empty() {
+        // Repeated ids: compare their copies; where they differ, the copy
+        // with the smallest content digest counts, whatever the order.
+        let copies = probe(settings, inputs, &outcome.repeated)?;
+        let differing: Vec<(&String, &Vec<u64>)> = copies
+            .iter()
+            .filter(|(_, d)| d.iter().any(|x| *x != d[0]))
+            .collect();
+        let winners: HashMap<String, u64> = differing
+            .iter()
+            .map(|(id, d)| ((*id).clone(), d.iter().copied().min().unwrap_or_default()))
+            .collect();
+        let recount = differing.iter().any(|(id, d)| d[0] != winners[*id]);
+        tracing::info!(
+            "duplicates: {} work ids repeat, {} with different content{}",
+            outcome.repeated.len(),
+            differing.len(),
+            if recount {
+                "; counting again so that the copy counted does not depend on the order"
+            } else {
+                ""
+            }
+        );
+        let n = differing.len() as u64;
+        let examples: Vec<String> = differing
+            .iter()
+            .take(10)
+            .map(|(id, _)| (*id).clone())
+            .collect();
+        if recount {
+            plan.winners = Some(std::sync::Arc::new(winners));
+            outcome = pass(
+                settings,
+                inputs,
+                scorers,
+                &plan,
+                false,
+                &mut |_: &RecordError| {},
+            )?;
+        }
+        outcome.ledger.duplicates_differing = n;
+        outcome.ledger.duplicates_differing_examples = examples;
+    }
+    log_outcome(&outcome, t);
+    Ok(outcome)
+}
+
+/// The copies of each repeated work id among the included works, in input
+/// order: their content digests.
+fn probe(
+    settings: &Settings,
+    inputs: &Inputs,
+    repeated: &[String],
+) -> Result<std::collections::BTreeMap<String, Vec<u64>>, RunError> {
+    let mut copies: std::collections::BTreeMap<String, Vec<u64>> =
+        std::collections::BTreeMap::new();
+    let reader = tally_ingest::read_works(
+        inputs.works.clone(),
+        std::sync::Arc::new(filter(settings, inputs)),
+        &read_options(settings),
+    )?;
+    for batch in reader {
+        let batch = batch?;
+        for entry in batch.entries() {
+            if let tally_ingest::Entry::Counted { work, .. } = entry {
+                if repeated
+                    .binary_search_by(|r| r.as_str().cmp(work.id()))
+                    .is_ok()
+                {
+                    copies
+                        .entry(work.id().to_owned())
+                        .or_default()
+                        .push(work.content_digest());
+                }
+            }
+        }
+    }
+    Ok(copies)
+}
+
+fn filter(settings: &Settings, inputs: &Inputs) -> Filter {
+    Filter {
+        sources: inputs.sources.clone(),
+        types: settings.types.clone(),
+        years: settings.years.0,
+    }
+}
+
+fn read_options(settings: &Settings) -> tally_ingest::ReadOptions {
     let mut opts = tally_ingest::ReadOptions::default();
     if let Some(t) = settings.threads {
         opts.threads = t;
     }
+    opts
+}
+
+/// One pass over the works with `plan`.
+fn pass(
+    settings: &Settings,
+    inputs: &Inputs,
+    scorers: &[Box<dyn Scorer>],
+    plan: &Plan,
+    progress: bool,
+    on_problem: &mut impl FnMut(&RecordError),
+) -> Result<tally_engine::Outcome, RunError> {
+    let mut engine = Engine::new(plan, &inputs.tables, scorers);
+    let mut opts = read_options(settings);
     let bar = progress.then(|| progress_bar(&inputs.works));
     if let Some(bar) = &bar {
         let bar = bar.clone();
@@ -410,13 +510,20 @@ fn count(
             bar.set_message(format!("{w} works, {:.0}/s", w as f64 / secs));
         }));
     }
-    let reader =
-        tally_ingest::read_works(inputs.works.clone(), std::sync::Arc::new(filter), &opts)?;
+    let reader = tally_ingest::read_works(
+        inputs.works.clone(),
+        std::sync::Arc::new(filter(settings, inputs)),
+        &opts,
+    )?;
     let files = engine.read(reader, on_problem);
     if let Some(bar) = bar {
         bar.finish_and_clear();
     }
-    let outcome = engine.finish(files?)?;
+    Ok(engine.finish(files?)?)
+}
+
+/// Logs what the counting read and resolved.
+fn log_outcome(outcome: &tally_engine::Outcome, t: std::time::Instant) {
     let l = &outcome.ledger;
     let secs = t.elapsed().as_secs_f64();
     let bytes: u64 = outcome.works_files.iter().map(|f| f.bytes).sum();
@@ -447,7 +554,6 @@ fn count(
             100.0 * lv.slots_resolved as f64 / (l.institution_slots.max(1)) as f64
         );
     }
-    Ok(outcome)
 }
 
 /// Milliseconds since `t`, for the log.

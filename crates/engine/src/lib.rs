@@ -42,6 +42,11 @@ pub struct Plan {
     /// Count every copy of a work id seen more than once (the ledger still
     /// says how many there were), instead of the first only.
     pub keep_duplicates: bool,
+    /// For work ids that come more than once with different content: the
+    /// content digest of the copy to count (the first copy with it counts,
+    /// every other copy is a duplicate), so that the order of the input
+    /// does not decide. `None`: the first copy read counts.
+    pub winners: Option<std::sync::Arc<std::collections::HashMap<String, u64>>>,
 }
 
 /// Why a run stopped.
@@ -104,6 +109,13 @@ struct Unresolved {
     last: u64,
 }
 
+/// How many repeated work ids a run follows up (their copies compared);
+/// beyond this many, the first copy read counts.
+const MAX_REPEATED: usize = 1 << 20;
+
+/// How many malformed records the ledger quotes (the first ones read).
+const MALFORMED_EXAMPLES: usize = 5;
+
 /// How many unresolved institutions the ledger names per level.
 const UNRESOLVED_NAMED: usize = 10;
 
@@ -161,6 +173,8 @@ pub struct Outcome {
     pub ledger: Ledger,
     /// The works files read, with digests.
     pub works_files: Vec<InputFile>,
+    /// Work ids that came more than once (sorted).
+    pub repeated: Vec<String>,
 }
 
 /// The streaming aggregator. Feed it works, then [`Engine::finish`].
@@ -177,6 +191,8 @@ pub struct Engine<'a> {
     /// bytes per id where a hash set takes nine.
     seen_numeric: roaring::RoaringTreemap,
     seen_other: HashSet<String>,
+    /// Ids seen again (up to [`MAX_REPEATED`]).
+    repeated: HashSet<String>,
     // Scratch, reused across works.
     refs: Vec<SlotRef>,
     /// Per slot, the country code the work record gives (a range of `ref_text`).
@@ -237,6 +253,7 @@ impl<'a> Engine<'a> {
             ledger,
             seen_numeric: roaring::RoaringTreemap::new(),
             seen_other: HashSet::default(),
+            repeated: HashSet::default(),
             refs: Vec::new(),
             ref_countries: Vec::new(),
             ref_text: String::new(),
@@ -279,6 +296,9 @@ impl<'a> Engine<'a> {
                 Entry::Malformed(e) => {
                     self.ledger.works_read += 1;
                     self.ledger.excluded.malformed += 1;
+                    if self.ledger.malformed_examples.len() < MALFORMED_EXAMPLES {
+                        self.ledger.malformed_examples.push(e.to_string());
+                    }
                     if self.plan.strict {
                         return Err(EngineError::Record(e.clone()));
                     }
@@ -316,7 +336,18 @@ impl<'a> Engine<'a> {
         at: (&Path, u64),
     ) -> Result<(), EngineError> {
         self.ledger.works_read += 1;
+        if let Some(winners) = &self.plan.winners {
+            if let Some(&d) = winners.get(w.id()) {
+                if w.content_digest() != d {
+                    self.ledger.excluded.duplicate += 1;
+                    return Ok(());
+                }
+            }
+        }
         if !self.first_sighting(w.id()) {
+            if self.repeated.len() < MAX_REPEATED {
+                self.repeated.insert(w.id().to_owned());
+            }
             if !self.plan.keep_duplicates {
                 self.ledger.excluded.duplicate += 1;
                 return Ok(());
@@ -582,10 +613,13 @@ impl<'a> Engine<'a> {
                 .collect();
         }
         ledger.levels = self.levels.iter().map(|l| l.ledger.clone()).collect();
+        let mut repeated: Vec<String> = self.repeated.into_iter().collect();
+        repeated.sort();
         Ok(Outcome {
             levels: self.levels,
             ledger,
             works_files,
+            repeated,
         })
     }
 }

@@ -45,6 +45,7 @@ fn run_with(
         strict: true,
         share_column: Some(1),
         keep_duplicates: false,
+        winners: None,
     };
     let tables = InstitutionTable::load(&[inst], true).unwrap();
     let mut engine = Engine::new(&plan, &tables, s);
@@ -245,6 +246,7 @@ fn thread_count_and_chunk_size_change_nothing() {
         strict: false,
         share_column: Some(1),
         keep_duplicates: false,
+        winners: None,
     };
     let tables = InstitutionTable::load(&[design::institutions_jsonl()], true).unwrap();
     let s = scorers();
@@ -297,6 +299,7 @@ fn a_strict_stop_names_the_first_bad_record_for_every_thread_count() {
         strict: true,
         share_column: None,
         keep_duplicates: false,
+        winners: None,
     };
     let tables = InstitutionTable::default();
     let s = scorers();
@@ -326,6 +329,7 @@ fn without_a_share_column_the_ledger_share_lines_read_zero() {
         strict: true,
         share_column: None,
         keep_duplicates: false,
+        winners: None,
     };
     let tables = InstitutionTable::load(&[design::institutions_jsonl()], true).unwrap();
     let s = scorers();

@@ -226,6 +226,9 @@ pub fn ledger_summary(l: &Ledger) -> String {
         "ledger: {} works read, {} included; excluded: {} source not in list, {} type, {} year, {} duplicate, {} malformed\n",
         l.works_read, l.included, e.source, e.work_type, e.year, e.duplicate, e.malformed
     );
+    for m in &l.malformed_examples {
+        let _ = writeln!(s, "ledger: malformed: {}", visible(m));
+    }
     if let Some(first) = l.institution_conflicts.first() {
         let _ = writeln!(
             s,

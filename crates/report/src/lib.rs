@@ -556,6 +556,10 @@ pub struct Ledger {
     pub institution_slots: u64,
     /// Institution records that could not be read from the tables.
     pub institution_records_malformed: u64,
+    /// The first malformed records read (up to 5), each with its file,
+    /// line and field; written only when there are some.
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub malformed_examples: Vec<String>,
     /// What the run found that the user should look at (journal list
     /// entries that matched nothing, levels where most credit is
     /// unassigned), each a sentence saying what to do; written only when
@@ -566,6 +570,14 @@ pub struct Ledger {
     /// read is used): where each was given; written only when there are some.
     #[serde(default, skip_serializing_if = "Vec::is_empty")]
     pub institution_conflicts: Vec<String>,
+    /// Work ids that come more than once with different content (the copy
+    /// counted is chosen by content, whatever the input order): how many,
+    /// and the first ids (sorted, up to 10); written only when not zero.
+    #[serde(default, skip_serializing_if = "is_zero")]
+    pub duplicates_differing: u64,
+    /// See `duplicates_differing`.
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub duplicates_differing_examples: Vec<String>,
     /// Repeated work ids counted again (`--keep-duplicates`); written only
     /// when not zero.
     #[serde(default, skip_serializing_if = "is_zero")]
