@@ -97,3 +97,32 @@ fn the_nature_index_preset_runs_on_real_data() {
     assert!(text.starts_with("rank,entity_id,entity_name,count,share\n1,"));
     assert!(text.lines().count() > 20, "{text}");
 }
+
+/// The README's config example is a valid config (its keys, values and
+/// scorers), and says what it says.
+#[test]
+fn the_readme_config_example_loads() {
+    let readme = std::fs::read_to_string("README.md").unwrap();
+    let after = readme.split("## Config file").nth(1).unwrap();
+    let toml = after
+        .split("```toml\n")
+        .nth(1)
+        .unwrap()
+        .split("```")
+        .next()
+        .unwrap();
+    let s = tally_testkit::Scratch::new("readme-config");
+    let path = s.path().join("example.toml");
+    std::fs::write(&path, toml).unwrap();
+    let settings = tally_config::resolve(
+        Some(&path),
+        tally_config::Overrides::default(),
+        &tally::scorers::registry().for_config(),
+    )
+    .unwrap_or_else(|e| panic!("{e}"));
+    assert_eq!(settings.format, tally_config::Format::Csv);
+    assert_eq!(settings.top, Some(200));
+    assert!(!settings.allow_empty && !settings.keep_duplicates && !settings.strict);
+    let names: Vec<&str> = settings.scorers.iter().map(|s| s.name.as_str()).collect();
+    assert_eq!(names, ["count", "share"]);
+}
