@@ -111,7 +111,8 @@ pub fn build_report_with(
         }
     }
     let mut outcome = outcome;
-    outcome.ledger.warnings = findings(&inputs, &outcome.ledger);
+    let found = findings(&inputs, &outcome.ledger);
+    outcome.ledger.warnings.extend(found);
     let columns: Vec<_> = scorers
         .iter()
         .map(|s| tally_engine::column(s.as_ref()))
@@ -301,6 +302,9 @@ fn nothing_to_rank(
 /// What is read before the works: the journal list and the institution tables.
 struct Inputs {
     works: Vec<PathBuf>,
+    /// Works files found in a directory or by a glob (skipped when they
+    /// hold something else).
+    found: std::collections::HashSet<PathBuf>,
     sources: Option<JournalList>,
     sources_file: Option<InputFile>,
     tables: InstitutionTable,
@@ -329,7 +333,7 @@ impl Inputs {
                 ms(t)
             );
         }
-        let works = expand_inputs(&settings.works)?;
+        let (works, found) = tally_ingest::expand_inputs_found(&settings.works)?;
         tracing::info!("works inputs: {} files", works.len());
         for w in &works {
             tracing::debug!("works file {}", w.display());
@@ -363,6 +367,7 @@ impl Inputs {
         }
         Ok(Inputs {
             works,
+            found,
             sources,
             sources_file,
             tables,
@@ -451,7 +456,7 @@ fn probe(
     let reader = tally_ingest::read_works(
         inputs.works.clone(),
         std::sync::Arc::new(filter(settings, inputs)),
-        &read_options(settings),
+        &read_options(settings, inputs),
     )?;
     for batch in reader {
         let batch = batch?;
@@ -480,11 +485,12 @@ fn filter(settings: &Settings, inputs: &Inputs) -> Filter {
     }
 }
 
-fn read_options(settings: &Settings) -> tally_ingest::ReadOptions {
+fn read_options(settings: &Settings, inputs: &Inputs) -> tally_ingest::ReadOptions {
     let mut opts = tally_ingest::ReadOptions::default();
     if let Some(t) = settings.threads {
         opts.threads = t;
     }
+    opts.found = inputs.found.clone();
     opts
 }
 
@@ -498,7 +504,7 @@ fn pass(
     on_problem: &mut impl FnMut(&RecordError),
 ) -> Result<tally_engine::Outcome, RunError> {
     let mut engine = Engine::new(plan, &inputs.tables, scorers);
-    let mut opts = read_options(settings);
+    let mut opts = read_options(settings, inputs);
     let bar = progress.then(|| progress_bar(&inputs.works));
     if let Some(bar) = &bar {
         let bar = bar.clone();
@@ -515,11 +521,31 @@ fn pass(
         std::sync::Arc::new(filter(settings, inputs)),
         &opts,
     )?;
-    let files = engine.read(reader, on_problem);
+    let mut reader = reader;
+    let mut read = || -> Result<(), RunError> {
+        for batch in &mut reader {
+            engine.add_batch(&batch?, on_problem)?;
+        }
+        Ok(())
+    };
+    let done = read();
     if let Some(bar) = bar {
         bar.finish_and_clear();
     }
-    Ok(engine.finish(files?)?)
+    done?;
+    let skipped: Vec<String> = reader
+        .skipped()
+        .iter()
+        .map(|(path, why)| {
+            format!(
+                "{} was found among the works inputs and skipped: {why}",
+                path.display()
+            )
+        })
+        .collect();
+    let mut outcome = engine.finish(reader.into_files())?;
+    outcome.ledger.warnings.extend(skipped);
+    Ok(outcome)
 }
 
 /// Logs what the counting read and resolved.

@@ -850,3 +850,43 @@ fn the_copy_of_a_repeated_work_that_counts_does_not_depend_on_the_order() {
         d["ledger"]
     );
 }
+
+/// A directory of works that also holds the institutions file: the works
+/// are read, the institutions file is skipped with a warning saying what it
+/// is (named as works, it is an error: see above).
+#[test]
+fn a_directory_walk_skips_what_is_clearly_not_works() {
+    let s = Scratch::new("walk");
+    let dir = s.path().join("data");
+    std::fs::create_dir(&dir).unwrap();
+    std::fs::copy(fixture("works.jsonl"), dir.join("works.jsonl")).unwrap();
+    std::fs::copy(
+        fixture("institutions.jsonl"),
+        dir.join("institutions.jsonl"),
+    )
+    .unwrap();
+    let inst = dir.join("institutions.jsonl").display().to_string();
+    let d = dir.display().to_string();
+    for threads in ["1", "2"] {
+        let o = tally(&[
+            "rank",
+            "--works",
+            &d,
+            "--institutions",
+            &inst,
+            "--years",
+            "2022",
+            "--format",
+            "csv",
+            "--threads",
+            threads,
+            "-q",
+        ]);
+        assert!(o.status.success(), "{}", stderr(&o));
+        assert_eq!(
+            stderr(&o).trim_end(),
+            format!("warning: {inst} was found among the works inputs and skipped: OpenAlex institutions, not works: give this file with --institutions")
+        );
+        assert_eq!(stdout(&o), stdout(&city_csv(&fixture("works.jsonl"), &[])));
+    }
+}

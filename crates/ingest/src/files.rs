@@ -29,6 +29,16 @@ const EXTENSIONS: &[&str] = &["jsonl", "json", "ndjson", "gz", "csv"];
 /// files, each kind sorted by name, duplicates removed. Errors when an
 /// argument matches nothing.
 pub fn expand_inputs(args: &[PathBuf]) -> Result<Vec<PathBuf>, InputError> {
+    expand_inputs_found(args).map(|(files, _)| files)
+}
+
+/// [`expand_inputs`], also saying which files were found in a directory or
+/// by a glob rather than named (a file both named and found is named).
+pub fn expand_inputs_found(
+    args: &[PathBuf],
+) -> Result<(Vec<PathBuf>, std::collections::HashSet<PathBuf>), InputError> {
+    let mut named = std::collections::HashSet::new();
+    let mut found_any = std::collections::HashSet::new();
     let mut out: Vec<PathBuf> = Vec::new();
     for arg in args {
         let mut found = Vec::new();
@@ -38,6 +48,7 @@ pub fn expand_inputs(args: &[PathBuf]) -> Result<Vec<PathBuf>, InputError> {
             // A file, standard input (`-`), or a named pipe, device or
             // process substitution (`<(zcat part.gz)`): read as a stream.
             found.push(arg.clone());
+            named.insert(arg.clone());
         } else if arg.is_dir() {
             walk(arg, &mut found)?;
             found.sort();
@@ -64,12 +75,16 @@ pub fn expand_inputs(args: &[PathBuf]) -> Result<Vec<PathBuf>, InputError> {
             });
         }
         for p in found {
+            if !named.contains(&p) {
+                found_any.insert(p.clone());
+            }
             if !out.contains(&p) {
                 out.push(p);
             }
         }
     }
-    Ok(out)
+    found_any.retain(|p| !named.contains(p));
+    Ok((out, found_any))
 }
 
 fn walk(dir: &Path, out: &mut Vec<PathBuf>) -> Result<(), InputError> {

@@ -30,7 +30,7 @@ mod read;
 pub use batch::{Affiliation, Entry, WorkBatch, WorkView};
 pub use csv_works::CSV_WORK_COLUMNS;
 pub use error::{InputError, Located, RecordError};
-pub use files::{expand_inputs, InputFile};
+pub use files::{expand_inputs, expand_inputs_found, InputFile};
 pub use filter::{Exclusion, Filter};
 pub use institutions::{InstitutionRecord, InstitutionTable};
 pub use journals::JournalList;

@@ -48,6 +48,10 @@ pub struct ReadOptions {
     pub chunk_bytes: usize,
     /// Progress reports, if wanted.
     pub progress: Option<Progress>,
+    /// Files that were found (in a directory or by a glob) rather than
+    /// named: one whose first record shows it is not works is skipped and
+    /// listed in [`WorkReader::skipped`], where a named one is an error.
+    pub found: std::collections::HashSet<PathBuf>,
 }
 
 impl Default for ReadOptions {
@@ -56,6 +60,7 @@ impl Default for ReadOptions {
             threads: std::thread::available_parallelism().map_or(1, |n| n.get()),
             chunk_bytes: 1 << 20,
             progress: None,
+            found: Default::default(),
         }
     }
 }
@@ -83,7 +88,9 @@ pub fn read_works(
     let workers = opts.threads.max(1);
     let readers = reader_threads(&files, workers);
     let in_flight = workers + 2;
+    let found = files.iter().map(|f| opts.found.contains(f)).collect();
     let ctx = Arc::new(Ctx {
+        found,
         paths: files.into(),
         filter,
         chunk,
@@ -91,6 +98,7 @@ pub fn read_works(
     });
     let n = ctx.paths.len();
     let mut reader = WorkReader {
+        skipped: Vec::new(),
         ctx: Arc::clone(&ctx),
         mode: Mode::Inline(Inline {
             file: 0,
@@ -158,6 +166,8 @@ struct Ctx {
     filter: Arc<Filter>,
     chunk: usize,
     pool: Arc<Pool>,
+    /// Per file: found, not named (see [`ReadOptions::found`]).
+    found: Vec<bool>,
 }
 
 /// Batches of works in input order; see [`read_works`]. Stops at the
@@ -167,6 +177,8 @@ pub struct WorkReader {
     ctx: Arc<Ctx>,
     mode: Mode,
     files: Vec<InputFile>,
+    /// Found files skipped as not works, and why.
+    skipped: Vec<(PathBuf, String)>,
     /// Per file, the lines delivered so far.
     lines: Vec<u64>,
     progress: Option<Progress>,
@@ -232,6 +244,8 @@ enum Msg {
     Done(InputFile),
     /// The file could not be read; nothing of it follows.
     Failed(InputError),
+    /// A found file that is not works, skipped: what it holds.
+    Skipped(String),
 }
 
 /// Whole lines of input: `data[..len]` of a pooled buffer.
@@ -252,6 +266,12 @@ impl WorkReader {
     /// The files read, once the reader is exhausted.
     pub fn into_files(mut self) -> Vec<InputFile> {
         std::mem::take(&mut self.files)
+    }
+
+    /// Found files skipped because their first record is not a work (see
+    /// [`ReadOptions::found`]), in input order, with what they hold.
+    pub fn skipped(&self) -> &[(PathBuf, String)] {
+        &self.skipped
     }
 
     /// Hands a batch out: its bytes go back to the budget (the caller's
@@ -297,9 +317,13 @@ impl WorkReader {
                     let Some(done) = st.source.take() else {
                         continue;
                     };
-                    match done.finish() {
-                        Ok(f) => self.files.push(f),
-                        Err(e) => return Some(Err(e)),
+                    if let Source::Skipped(path, why) = *done {
+                        self.skipped.push((path, why));
+                    } else {
+                        match done.finish() {
+                            Ok(f) => self.files.push(f),
+                            Err(e) => return Some(Err(e)),
+                        }
                     }
                     st.file += 1;
                 }
@@ -352,6 +376,12 @@ impl WorkReader {
                     self.ctx.pool.budget.set_head(t.file);
                 }
                 Msg::Failed(e) => return Some(Err(e)),
+                Msg::Skipped(why) => {
+                    self.skipped.push((self.ctx.paths[t.file].clone(), why));
+                    t.file += 1;
+                    t.seq = 0;
+                    self.ctx.pool.budget.set_head(t.file);
+                }
             }
         }
     }
@@ -432,9 +462,12 @@ fn read_files(ctx: &Ctx, next: &AtomicUsize, tx: &SyncSender<(Key, Msg)>) {
                 return;
             }
         }
-        let end = match source.finish() {
-            Ok(f) => Msg::Done(f),
-            Err(e) => Msg::Failed(e),
+        let end = match source {
+            Source::Skipped(_, why) => Msg::Skipped(why),
+            other => match other.finish() {
+                Ok(f) => Msg::Done(f),
+                Err(e) => Msg::Failed(e),
+            },
         };
         if !send(end) {
             return;
@@ -463,6 +496,8 @@ enum Source {
     Empty(Opened),
     Lines(Lines),
     Csv(CsvWorks),
+    /// A found file that is not works: its path, and what it holds.
+    Skipped(PathBuf, String),
 }
 
 impl Source {
@@ -474,6 +509,9 @@ impl Source {
             Content::JsonLines => {
                 let kind = opened.first_record()?;
                 if let Some(message) = not_works(kind) {
+                    if ctx.found[file] {
+                        return Ok(Source::Skipped(path.clone(), message));
+                    }
                     return Err(InputError::Format {
                         path: path.clone(),
                         message,
@@ -501,7 +539,7 @@ impl Source {
     /// The next chunk or batch of the file; `None` at its end.
     fn next(&mut self, ctx: &Ctx, file: usize) -> Result<Option<Piece>, InputError> {
         match self {
-            Source::Empty(_) => Ok(None),
+            Source::Empty(_) | Source::Skipped(..) => Ok(None),
             Source::Lines(l) => match l.next(ctx, file)? {
                 Some(chunk) => Ok(Some(Piece::Lines(chunk))),
                 None => Ok(l.trailing(ctx, file).map(Piece::Batch)),
@@ -529,6 +567,8 @@ impl Source {
             Source::Empty(o) => o.finish(),
             Source::Lines(l) => l.opened.finish(),
             Source::Csv(c) => c.into_opened().finish(),
+            // Not read: it is listed as skipped, not among the files read.
+            Source::Skipped(path, message) => Err(InputError::Format { path, message }),
         }
     }
 }
