@@ -20,6 +20,7 @@ fn read_all(
         threads,
         chunk_bytes,
         progress: None,
+        found: Default::default(),
     };
     let mut reader =
         read_works(files.to_vec(), Arc::new(filter), &opts).map_err(|e| e.to_string())?;
@@ -155,6 +156,7 @@ fn dropping_the_reader_early_stops_every_thread() {
                 threads,
                 chunk_bytes,
                 progress: None,
+                found: Default::default(),
             };
             let files = vec![path.clone(), path.clone(), path.clone()];
             let mut reader = read_works(files.clone(), Arc::new(Filter::default()), &opts).unwrap();
