@@ -217,6 +217,7 @@ fn engine_stage(c: &Corpus, works: usize, foreign: tally_core::abi::Foreign) {
         threads: 1,
         chunk_bytes: 1 << 20,
         progress: None,
+        found: Default::default(),
     };
     let reader = || read_works(vec![path.clone()], Arc::new(Filter::default()), &opts).unwrap();
     let batches: Vec<_> = reader().map(Result::unwrap).collect();

@@ -30,6 +30,7 @@ fn reader(works: &[PathBuf], filter: Filter, threads: usize, chunk_bytes: usize)
         threads,
         chunk_bytes,
         progress: None,
+        found: Default::default(),
     };
     read_works(works.to_vec(), Arc::new(filter), &opts).unwrap()
 }
