@@ -890,3 +890,66 @@ fn a_directory_walk_skips_what_is_clearly_not_works() {
         assert_eq!(stdout(&o), stdout(&city_csv(&fixture("works.jsonl"), &[])));
     }
 }
+
+/// The ledger counts malformed records by kind (the field that is wrong,
+/// indices dropped, or the line as a whole) and quotes the first of each.
+#[test]
+fn malformed_records_are_counted_by_kind_with_examples() {
+    let s = Scratch::new("kinds-of-bad");
+    let good = std::fs::read_to_string(fixture("works.jsonl")).unwrap();
+    let bad = [
+        "not json",
+        r#"{"id":"W91","publication_year":"2022"}"#,
+        "{\"id\":",
+        r#"{"id":"W92","authorships":[{"institutions":[{"id":5}]}]}"#,
+        r#"{"id":"W93","authorships":[{},{"institutions":[{"id":6}]}]}"#,
+    ];
+    let works = s.file("w.jsonl", &(good + &bad.join("\n") + "\n"));
+    let o = tally(&[
+        "rank",
+        "--works",
+        &works,
+        "--institutions",
+        &fixture("institutions.jsonl"),
+        "--years",
+        "2022",
+        "--format",
+        "json",
+        "-q",
+    ]);
+    assert!(o.status.success(), "{}", stderr(&o));
+    let doc: serde_json::Value = serde_json::from_slice(&o.stdout).unwrap();
+    let kinds = doc["ledger"]["malformed_by_kind"].as_array().unwrap();
+    let summary: Vec<(String, u64)> = kinds
+        .iter()
+        .map(|k| {
+            (
+                k["kind"].as_str().unwrap().to_owned(),
+                k["count"].as_u64().unwrap(),
+            )
+        })
+        .collect();
+    assert_eq!(
+        summary,
+        [
+            ("authorships[].institutions[].id".to_owned(), 2),
+            // A line cut short in the id's value.
+            ("id".to_owned(), 1),
+            ("line".to_owned(), 1),
+            ("publication_year".to_owned(), 1),
+        ]
+    );
+    assert_eq!(doc["ledger"]["excluded"]["malformed"], 5);
+    let first = kinds[0]["examples"][0].as_str().unwrap();
+    assert!(
+        first.starts_with(&format!(
+            "{works}:9: field `authorships[0].institutions[0].id`"
+        )),
+        "{first}"
+    );
+    assert_eq!(kinds[0]["examples"].as_array().unwrap().len(), 2);
+    assert!(kinds[2]["examples"][0]
+        .as_str()
+        .unwrap()
+        .starts_with(&format!("{works}:6: ")));
+}

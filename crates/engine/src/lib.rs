@@ -113,8 +113,9 @@ struct Unresolved {
 /// beyond this many, the first copy read counts.
 const MAX_REPEATED: usize = 1 << 20;
 
-/// How many malformed records the ledger quotes (the first ones read).
-const MALFORMED_EXAMPLES: usize = 5;
+/// How many malformed records of each kind the ledger quotes (the first
+/// ones read).
+const MALFORMED_EXAMPLES: usize = 3;
 
 /// How many unresolved institutions the ledger names per level.
 const UNRESOLVED_NAMED: usize = 10;
@@ -296,9 +297,7 @@ impl<'a> Engine<'a> {
                 Entry::Malformed(e) => {
                     self.ledger.works_read += 1;
                     self.ledger.excluded.malformed += 1;
-                    if self.ledger.malformed_examples.len() < MALFORMED_EXAMPLES {
-                        self.ledger.malformed_examples.push(e.to_string());
-                    }
+                    self.note_malformed(e);
                     if self.plan.strict {
                         return Err(EngineError::Record(e.clone()));
                     }
@@ -307,6 +306,49 @@ impl<'a> Engine<'a> {
             }
         }
         Ok(())
+    }
+
+    /// Counts a malformed record under its kind, quoting the first few.
+    fn note_malformed(&mut self, e: &RecordError) {
+        let kind = match &e.at.field {
+            Some(f) => {
+                // `authorships[3].institutions[0].id` -> `authorships[].institutions[].id`
+                let mut k = String::with_capacity(f.len());
+                let mut in_index = false;
+                for c in f.chars() {
+                    match c {
+                        '[' => {
+                            in_index = true;
+                            k.push('[');
+                        }
+                        ']' => {
+                            in_index = false;
+                            k.push(']');
+                        }
+                        _ if in_index => {}
+                        _ => k.push(c),
+                    }
+                }
+                k
+            }
+            None => "line".to_owned(),
+        };
+        let kinds = &mut self.ledger.malformed_by_kind;
+        let i = match kinds.iter().position(|m| m.kind == kind) {
+            Some(i) => i,
+            None => {
+                kinds.push(tally_report::MalformedKind {
+                    kind,
+                    ..Default::default()
+                });
+                kinds.len() - 1
+            }
+        };
+        let m = &mut kinds[i];
+        m.count += 1;
+        if m.examples.len() < MALFORMED_EXAMPLES {
+            m.examples.push(e.to_string());
+        }
     }
 
     fn first_sighting(&mut self, id: &str) -> bool {
@@ -577,6 +619,9 @@ impl<'a> Engine<'a> {
         }
         let mut ledger = std::mem::take(&mut self.ledger);
         ledger.truncated_author_lists.sort();
+        ledger
+            .malformed_by_kind
+            .sort_by(|a, b| b.count.cmp(&a.count).then_with(|| a.kind.cmp(&b.kind)));
         // The share lines: what the share scorer handed out, and the rest of
         // the included works' weight.
         if let Some(si) = self.plan.share_column {

@@ -226,8 +226,16 @@ pub fn ledger_summary(l: &Ledger) -> String {
         "ledger: {} works read, {} included; excluded: {} source not in list, {} type, {} year, {} duplicate, {} malformed\n",
         l.works_read, l.included, e.source, e.work_type, e.year, e.duplicate, e.malformed
     );
-    for m in &l.malformed_examples {
-        let _ = writeln!(s, "ledger: malformed: {}", visible(m));
+    for m in &l.malformed_by_kind {
+        let _ = writeln!(
+            s,
+            "ledger: malformed ({}): {} records, the first: {}",
+            visible(&m.kind),
+            m.count,
+            m.examples
+                .first()
+                .map_or_else(String::new, |e| visible(e).into_owned())
+        );
     }
     if let Some(first) = l.institution_conflicts.first() {
         let _ = writeln!(

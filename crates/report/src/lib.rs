@@ -504,6 +504,19 @@ pub struct LevelLedger {
     pub unresolved: Vec<UnresolvedInstitution>,
 }
 
+/// Malformed records of one kind.
+#[derive(Clone, Debug, Default, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct MalformedKind {
+    /// The field that is wrong, with array indices dropped
+    /// (`authorships[].institutions[].id`), or `line`.
+    pub kind: String,
+    /// How many records.
+    pub count: u64,
+    /// The first ones read, each with its file, line and message.
+    pub examples: Vec<String>,
+}
+
 /// An institution the tables could not place at a level.
 #[derive(Clone, Debug, Default, PartialEq, Eq, Serialize, Deserialize)]
 #[serde(deny_unknown_fields)]
@@ -556,10 +569,12 @@ pub struct Ledger {
     pub institution_slots: u64,
     /// Institution records that could not be read from the tables.
     pub institution_records_malformed: u64,
-    /// The first malformed records read (up to 5), each with its file,
-    /// line and field; written only when there are some.
+    /// The malformed records by kind (the field that is wrong, or `line`
+    /// when the record as a whole could not be read), each kind with its
+    /// count and its first places (up to 3); written only when there are
+    /// some.
     #[serde(default, skip_serializing_if = "Vec::is_empty")]
-    pub malformed_examples: Vec<String>,
+    pub malformed_by_kind: Vec<MalformedKind>,
     /// What the run found that the user should look at (journal list
     /// entries that matched nothing, levels where most credit is
     /// unassigned), each a sentence saying what to do; written only when
