@@ -354,14 +354,7 @@ impl Inputs {
             tables.files.len(),
             ms(t)
         );
-        for f in &tables.files {
-            tracing::debug!(
-                "institutions file {}: {} bytes, {}",
-                f.path.display(),
-                f.bytes,
-                f.digest
-            );
-        }
+        log_files("institutions", &tables.files);
         for p in &tables.problems {
             on_problem(p);
         }
@@ -563,14 +556,7 @@ fn log_outcome(outcome: &tally_engine::Outcome, t: std::time::Instant) {
         secs,
         l.works_read as f64 / secs.max(1e-9)
     );
-    for f in &outcome.works_files {
-        tracing::debug!(
-            "works file {}: {} bytes, {}",
-            f.path.display(),
-            f.bytes,
-            f.digest
-        );
-    }
+    log_files("works", &outcome.works_files);
     for lv in &l.levels {
         tracing::info!(
             "{} level: {} of {} institution slots resolved ({:.1} %)",
@@ -578,6 +564,18 @@ fn log_outcome(outcome: &tally_engine::Outcome, t: std::time::Instant) {
             lv.slots_resolved,
             l.institution_slots,
             100.0 * lv.slots_resolved as f64 / (l.institution_slots.max(1)) as f64
+        );
+    }
+}
+
+/// Each file read, with its size and digest (`-vv`).
+fn log_files(kind: &str, files: &[InputFile]) {
+    for f in files {
+        tracing::debug!(
+            "{kind} file {}: {} bytes, {}",
+            f.path.display(),
+            f.bytes,
+            f.digest
         );
     }
 }

@@ -2,37 +2,11 @@
 //! the place, atomic output, and the demo of README's first command.
 
 use std::path::Path;
-use std::process::{Command, Output};
+use std::process::Output;
+
+mod common;
+use common::{error_line, fixture, stderr, stdout, tally};
 use tally_testkit::Scratch;
-
-const FIXTURE: &str = "crates/testkit/fixtures/design";
-
-fn tally(args: &[&str]) -> Output {
-    Command::new(env!("CARGO_BIN_EXE_tally"))
-        .args(args)
-        .output()
-        .expect("run tally")
-}
-
-fn stderr(o: &Output) -> String {
-    String::from_utf8_lossy(&o.stderr).into_owned()
-}
-
-fn stdout(o: &Output) -> String {
-    String::from_utf8_lossy(&o.stdout).into_owned()
-}
-
-fn fixture(name: &str) -> String {
-    format!("{FIXTURE}/{name}")
-}
-
-fn error_line(o: &Output) -> String {
-    let e = stderr(o);
-    assert!(!e.contains("panicked"), "{e}");
-    let errors: Vec<&str> = e.lines().filter(|l| l.starts_with("error")).collect();
-    assert_eq!(errors.len(), 1, "one error line expected in: {e}");
-    errors[0].to_owned()
-}
 
 #[test]
 fn bad_config_key_names_file_line_and_column() {

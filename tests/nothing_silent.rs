@@ -3,37 +3,10 @@
 
 use std::io::Write;
 use std::process::{Command, Output};
+
+mod common;
+use common::{error_line, fixture, stderr, stdout, tally};
 use tally_testkit::Scratch;
-
-const FIXTURE: &str = "crates/testkit/fixtures/design";
-
-fn fixture(name: &str) -> String {
-    format!("{FIXTURE}/{name}")
-}
-
-fn tally(args: &[&str]) -> Output {
-    Command::new(env!("CARGO_BIN_EXE_tally"))
-        .args(args)
-        .output()
-        .expect("run tally")
-}
-
-fn stderr(o: &Output) -> String {
-    String::from_utf8_lossy(&o.stderr).into_owned()
-}
-
-fn stdout(o: &Output) -> String {
-    String::from_utf8_lossy(&o.stdout).into_owned()
-}
-
-/// The one `error:` line of a failed run (and no panic).
-fn error_line(o: &Output) -> String {
-    let e = stderr(o);
-    assert!(!e.contains("panicked"), "{e}");
-    let errors: Vec<&str> = e.lines().filter(|l| l.starts_with("error")).collect();
-    assert_eq!(errors.len(), 1, "one error line expected in: {e}");
-    errors[0].to_owned()
-}
 
 /// The worked example, 2022, city level, as CSV, with `extra` flags.
 fn city_csv(works: &str, extra: &[&str]) -> Output {

@@ -8,9 +8,12 @@
 //! (`CARGO_TARGET_TMPDIR`), offline and locked to the workspace's Cargo.lock.
 
 use std::path::{Path, PathBuf};
-use std::process::{Command, Output};
+use std::process::Command;
 use std::sync::OnceLock;
 use tally_testkit::Scratch;
+
+mod common;
+use common::tally;
 
 const PLUGINS: &[&str] = &[
     "tally-count",
@@ -82,13 +85,6 @@ fn config(s: &Scratch, name: &str, scorers: &str) -> String {
             fx.display()
         ),
     )
-}
-
-fn tally(args: &[&str]) -> Output {
-    Command::new(env!("CARGO_BIN_EXE_tally"))
-        .args(args)
-        .output()
-        .expect("run tally")
 }
 
 fn scorer_toml(name: &str, library: Option<&Path>, params: &str) -> String {

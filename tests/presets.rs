@@ -2,14 +2,9 @@
 //! of the layout it names.
 
 use std::path::Path;
-use std::process::Command;
 
-fn tally(args: &[&str]) -> std::process::Output {
-    Command::new(env!("CARGO_BIN_EXE_tally"))
-        .args(args)
-        .output()
-        .expect("run tally")
-}
+mod common;
+use common::tally;
 
 /// Every `config/*.toml` resolves: known keys, known scorers, valid values.
 #[test]

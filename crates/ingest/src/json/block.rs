@@ -560,34 +560,15 @@ fn masks(block: &[u8; 64]) -> Masks {
 #[cfg(target_arch = "x86_64")]
 #[inline]
 fn avx2() -> bool {
-    use std::sync::atomic::{AtomicU8, Ordering};
-    static HAS: AtomicU8 = AtomicU8::new(0);
-    match HAS.load(Ordering::Relaxed) {
-        1 => false,
-        2 => true,
-        _ => {
-            let has = std::is_x86_feature_detected!("avx2");
-            HAS.store(if has { 2 } else { 1 }, Ordering::Relaxed);
-            has
-        }
-    }
+    // The standard library detects once and caches: an atomic load here.
+    std::is_x86_feature_detected!("avx2")
 }
 
 /// AVX-512BW: checked once.
 #[cfg(target_arch = "x86_64")]
 #[inline]
 fn avx512() -> bool {
-    use std::sync::atomic::{AtomicU8, Ordering};
-    static HAS: AtomicU8 = AtomicU8::new(0);
-    match HAS.load(Ordering::Relaxed) {
-        1 => false,
-        2 => true,
-        _ => {
-            let has = std::is_x86_feature_detected!("avx512bw");
-            HAS.store(if has { 2 } else { 1 }, Ordering::Relaxed);
-            has
-        }
-    }
+    std::is_x86_feature_detected!("avx512bw")
 }
 
 /// The masks of a block from 64-byte compares, straight into bit masks.
