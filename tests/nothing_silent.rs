@@ -582,8 +582,10 @@ fn verbose_runs_say_what_happened_and_what_did_not_resolve() {
         "INFO city level: 3 of 9 institution slots resolved (33.3 %)",
         "INFO city ranking: 1 entities, 1 rows shown, ranked in ",
         "INFO output: ",
-        "unresolved at city level: I4 \"Harvard University\" (2 works, 2 slots)",
-        "unresolved at city level: I5 \"University of Cambridge\" (1 works, 2 slots)",
+        // The share each would carry: its share at institution level.
+        "unresolved at city level: I5 \"University of Cambridge\" (1 works, 2 slots, share 0.500000)",
+        "unresolved at city level: I4 \"Harvard University\" (2 works, 2 slots, share 0.416667)",
+        "unresolved at city level: I2 \"Peking University\" (1 works, 1 slots, share 0.166667)",
     ] {
         assert!(e.contains(line), "missing {line:?} in:\n{e}");
     }
@@ -604,9 +606,10 @@ fn verbose_runs_say_what_happened_and_what_did_not_resolve() {
     let o = tally(&args);
     let doc: serde_json::Value = serde_json::from_slice(&o.stdout).unwrap();
     let top = &doc["ledger"]["levels"][0]["unresolved"];
-    assert_eq!(top[0]["id"], "I4");
-    assert_eq!(top[0]["name"], "Harvard University");
-    assert_eq!(top[0]["works"], 2);
+    assert_eq!(top[0]["id"], "I5");
+    assert_eq!(top[0]["name"], "University of Cambridge");
+    assert_eq!(top[0]["works"], 1);
+    assert_eq!(top[0]["share"].as_f64(), Some(0.5));
     assert_eq!(top.as_array().unwrap().len(), 4, "{top}");
 }
 

@@ -164,6 +164,31 @@ proptest! {
             prop_assert!((sum - a).abs() < 1e-5, "{:?}: rows {sum} != assigned {a}", lv.level);
         }
 
+        // The unassigned share is the authorships without institution plus
+        // the share the ledger gives each unresolved institution.
+        let lonely: f64 = works
+            .iter()
+            .filter(|w| included(w))
+            .map(|w| {
+                let n = w.authorships.len() as f64;
+                let empty = w.authorships.iter().filter(|a| a.is_empty()).count() as f64;
+                if n == 0.0 { 0.0 } else { SOURCES[w.source].1.unwrap_or(0.0) * empty / n }
+            })
+            .sum();
+        for lv in &r.ledger.levels {
+            let named: f64 = lv.unresolved.iter().map(|u| u.share.to_f64()).sum();
+            let works_without: f64 = works
+                .iter()
+                .filter(|w| included(w) && w.authorships.is_empty())
+                .map(|w| SOURCES[w.source].1.unwrap_or(0.0))
+                .sum();
+            let u = lv.share_unassigned.to_f64();
+            prop_assert!(
+                (lonely + works_without + named - u).abs() < 1e-5,
+                "{:?}: {lonely} + {works_without} + {named} != {u}", lv.level
+            );
+        }
+
         // Additivity: a country's share is the sum of its institutions'
         // (each institution of the table is in one country).
         let inst = scores(&r, Level::Institution);

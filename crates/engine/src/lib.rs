@@ -107,6 +107,28 @@ struct Unresolved {
     works: u64,
     slots: u64,
     last: u64,
+    /// The share its slots carry under the Nature Index definition (see
+    /// [`slot_share`]), in fixed point so that the sum does not depend on
+    /// the order of the works.
+    share: Fixed,
+}
+
+/// The share of slot `k` of a work under the Nature Index definition (the
+/// `share` scorer's `drop` policy): `weight / n` per authorship, split over
+/// the authorship's slots. Used only to say what an unresolved
+/// institution's slots carry; the rankings and the ledger's share lines come
+/// from the scorers themselves.
+fn slot_share(offsets: &[u32], k: usize, weight: f64) -> f64 {
+    let n = offsets.len().saturating_sub(1);
+    // The authorship whose slots hold `k`: the last start at or before it.
+    let a = offsets
+        .partition_point(|&o| o as usize <= k)
+        .saturating_sub(1);
+    let slots = offsets.get(a + 1).map_or(0, |e| e - offsets[a]) as f64;
+    if n == 0 || slots == 0.0 {
+        return 0.0;
+    }
+    weight / (n as f64 * slots)
 }
 
 /// How many repeated work ids a run follows up (their copies compared);
@@ -583,6 +605,8 @@ impl<'a> Engine<'a> {
                                 }
                                 let u = lt.unresolved.entry(*i).or_default();
                                 u.slots += 1;
+                                u.share += Fixed::from_f64(slot_share(&self.offsets, k, weight))
+                                    .unwrap_or_default();
                                 if u.last != self.ledger.included {
                                     u.last = self.ledger.included;
                                     u.works += 1;
@@ -635,8 +659,8 @@ impl<'a> Engine<'a> {
         for lt in &mut self.levels {
             let mut top: Vec<(&u32, &Unresolved)> = lt.unresolved.iter().collect();
             top.sort_by(|a, b| {
-                (b.1.works, b.1.slots)
-                    .cmp(&(a.1.works, a.1.slots))
+                (b.1.share, b.1.works, b.1.slots)
+                    .cmp(&(a.1.share, a.1.works, a.1.slots))
                     .then_with(|| {
                         self.insts[*a.0 as usize]
                             .key
@@ -653,6 +677,7 @@ impl<'a> Engine<'a> {
                         name: st.work_name.as_deref().map(str::to_owned),
                         works: u.works,
                         slots: u.slots,
+                        share: u.share,
                     }
                 })
                 .collect();

@@ -204,7 +204,7 @@ pub fn unresolved_summary(l: &Ledger) -> String {
         for u in &lv.unresolved {
             let _ = writeln!(
                 s,
-                "unresolved at {} level: {}{} ({} works, {} slots)",
+                "unresolved at {} level: {}{} ({} works, {} slots, share {})",
                 lv.level.as_str(),
                 visible(&u.id),
                 u.name
@@ -212,7 +212,8 @@ pub fn unresolved_summary(l: &Ledger) -> String {
                     .map(|n| format!(" \"{}\"", visible(n)))
                     .unwrap_or_default(),
                 u.works,
-                u.slots
+                u.slots,
+                share(u.share)
             );
         }
     }

@@ -497,9 +497,9 @@ pub struct LevelLedger {
     pub share_unassigned: Fixed,
     /// Total credit each scorer handed out at this level, in config order.
     pub credit_totals: Vec<CreditTotal>,
-    /// The institutions that left the most works unresolved at this level
-    /// (up to 10: most works first, then most slots, then id); written
-    /// only when there are some.
+    /// The institutions whose unresolved slots carry the most share at this
+    /// level (up to 10: most share first, then most works, slots, then id);
+    /// written only when there are some.
     #[serde(default, skip_serializing_if = "Vec::is_empty")]
     pub unresolved: Vec<UnresolvedInstitution>,
 }
@@ -529,6 +529,11 @@ pub struct UnresolvedInstitution {
     pub works: u64,
     /// Its unresolved slots (an institution on two authorships of a work is two).
     pub slots: u64,
+    /// The share those slots carry under the Nature Index definition (1/n
+    /// of the work per authorship, split over the authorship's slots, times
+    /// the journal weight): the credit left unassigned at this level that
+    /// resolving it would give.
+    pub share: Fixed,
 }
 
 /// The total credit one scorer handed out at one level.
