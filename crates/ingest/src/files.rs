@@ -400,6 +400,105 @@ fn stdin_file() -> io::Result<File> {
     ))
 }
 
+/// The first four bytes of a zip archive (a local file header).
+pub const ZIP_MAGIC: [u8; 4] = *b"PK\x03\x04";
+
+/// True when the file starts with a zip local file header.
+pub fn is_zip(path: &Path) -> bool {
+    let mut head = [0u8; 4];
+    std::fs::metadata(path).is_ok_and(|m| m.is_file())
+        && File::open(path)
+            .and_then(|mut f| f.read_exact(&mut head))
+            .is_ok_and(|()| head == ZIP_MAGIC)
+}
+
+/// The JSON file inside a zip archive, as ROR publishes its data dump
+/// (`v1.NN-...-ror-data.zip` holding the records as one JSON array, in the
+/// v1 schema and, since 2024, also the v2 one): its name and a stream of
+/// its bytes. The v2 file is preferred; entries must be stored or deflated
+/// (no zip64, no encryption).
+pub fn zip_json_entry(path: &Path) -> Result<(String, Box<dyn Read + Send>), InputError> {
+    use std::io::{Seek, SeekFrom};
+    let bad = |message: String| InputError::Format {
+        path: path.to_path_buf(),
+        message,
+    };
+    let io = |source| InputError::Io {
+        path: path.to_path_buf(),
+        source,
+    };
+    let mut f = File::open(path).map_err(io)?;
+    let len = f.seek(SeekFrom::End(0)).map_err(io)?;
+    // The end of central directory record: 22 bytes and a comment of up
+    // to 64 KiB, at the end.
+    let tail_len = len.min(22 + 65_535);
+    f.seek(SeekFrom::Start(len - tail_len)).map_err(io)?;
+    let mut tail = vec![0u8; tail_len as usize];
+    f.read_exact(&mut tail).map_err(io)?;
+    let u16_at = |b: &[u8], i: usize| u16::from_le_bytes([b[i], b[i + 1]]) as usize;
+    let u32_at = |b: &[u8], i: usize| u32::from_le_bytes([b[i], b[i + 1], b[i + 2], b[i + 3]]);
+    let eocd = (0..tail.len().saturating_sub(21))
+        .rev()
+        .find(|&i| tail[i..i + 4] == [0x50, 0x4b, 0x05, 0x06])
+        .ok_or_else(|| bad("a zip archive without its central directory (cut short?)".into()))?;
+    let entries = u16_at(&tail, eocd + 10);
+    let (dir_size, dir_at) = (u32_at(&tail, eocd + 12), u32_at(&tail, eocd + 16));
+    f.seek(SeekFrom::Start(dir_at.into())).map_err(io)?;
+    let mut dir = vec![0u8; dir_size as usize];
+    f.read_exact(&mut dir).map_err(io)?;
+    // (name, method, compressed size, local header offset)
+    let mut jsons: Vec<(String, usize, u32, u32)> = Vec::new();
+    let mut i = 0;
+    for _ in 0..entries {
+        if dir.len() < i + 46 || dir[i..i + 4] != [0x50, 0x4b, 0x01, 0x02] {
+            return Err(bad("a zip archive with a damaged central directory".into()));
+        }
+        let (n, e, c) = (
+            u16_at(&dir, i + 28),
+            u16_at(&dir, i + 30),
+            u16_at(&dir, i + 32),
+        );
+        let name =
+            String::from_utf8_lossy(dir.get(i + 46..i + 46 + n).unwrap_or_default()).into_owned();
+        if name.to_ascii_lowercase().ends_with(".json") {
+            jsons.push((
+                name,
+                u16_at(&dir, i + 10),
+                u32_at(&dir, i + 20),
+                u32_at(&dir, i + 42),
+            ));
+        }
+        i += 46 + n + e + c;
+    }
+    let (name, method, size, at) = jsons
+        .iter()
+        .find(|j| j.0.contains("v2"))
+        .or(jsons.first())
+        .cloned()
+        .ok_or_else(|| {
+            bad("a zip archive with no .json file in it (ROR's dump holds one)".into())
+        })?;
+    let mut local = [0u8; 30];
+    f.seek(SeekFrom::Start(at.into())).map_err(io)?;
+    f.read_exact(&mut local).map_err(io)?;
+    if local[..4] != ZIP_MAGIC {
+        return Err(bad(format!("{name}: a damaged zip entry")));
+    }
+    let data = u64::from(at) + 30 + (u16_at(&local, 26) + u16_at(&local, 28)) as u64;
+    f.seek(SeekFrom::Start(data)).map_err(io)?;
+    let raw = BufReader::new(f.take(size.into()));
+    let stream: Box<dyn Read + Send> = match method {
+        0 => Box::new(raw),
+        8 => Box::new(flate2::bufread::DeflateDecoder::new(raw)),
+        m => {
+            return Err(bad(format!(
+                "{name}: compressed with zip method {m}; tally reads stored and deflated entries (unzip it and give the .json)"
+            )))
+        }
+    };
+    Ok((name, stream))
+}
+
 /// The UTF-8 byte-order mark some editors write at the start of a file.
 pub const BOM: &[u8] = b"\xef\xbb\xbf";
 

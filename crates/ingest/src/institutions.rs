@@ -308,6 +308,32 @@ impl InstitutionTable {
     /// Adds a record read at `line` of the file being read. The first record
     /// of an id wins, so file order decides, not hashing; a later one with
     /// other data is a [`Conflict`].
+    /// Reads one JSON array of records (the ROR dump) from `reader`; `path`
+    /// names it in messages.
+    fn load_array(
+        &mut self,
+        path: &Path,
+        reader: impl std::io::Read,
+        strict: bool,
+    ) -> Result<(), InputError> {
+        let mut de = serde_json::Deserializer::from_reader(reader);
+        let mut records = Vec::new();
+        let mut bad = Vec::new();
+        de.deserialize_seq(ArrayVisitor {
+            records: &mut records,
+            bad: &mut bad,
+        })
+        .map_err(|e| InputError::record(path, e.line() as u64, None, json_message(&e)))?;
+        for k in records {
+            self.insert(k, 0);
+        }
+        for (i, (field, msg)) in bad {
+            let e = RecordError::new(path, 0, field, format!("array element {i}: {msg}"));
+            self.problem(e, strict)?;
+        }
+        Ok(())
+    }
+
     fn insert(&mut self, k: Keyed, line: u64) {
         let file = self.files.len();
         let (ror, id, r) = match k {
@@ -354,26 +380,19 @@ impl InstitutionTable {
 
     fn load_file(&mut self, path: &Path, strict: bool) -> Result<(), InputError> {
         self.reading = path.to_path_buf();
+        if crate::files::is_zip(path) {
+            // ROR's dump as published: the JSON array inside the zip.
+            let (name, stream) = crate::files::zip_json_entry(path)?;
+            let inside = path.join(name);
+            self.load_array(&inside, std::io::BufReader::new(stream), strict)?;
+            let file = Opened::open(path)?.finish()?;
+            self.files.push(file);
+            return Ok(());
+        }
         let mut opened = Opened::open(path)?;
         match opened.content()? {
             Content::Empty => {}
-            Content::JsonArray => {
-                let mut de = serde_json::Deserializer::from_reader(&mut opened);
-                let mut records = Vec::new();
-                let mut bad = Vec::new();
-                de.deserialize_seq(ArrayVisitor {
-                    records: &mut records,
-                    bad: &mut bad,
-                })
-                .map_err(|e| InputError::record(path, e.line() as u64, None, json_message(&e)))?;
-                for k in records {
-                    self.insert(k, 0);
-                }
-                for (i, (field, msg)) in bad {
-                    let e = RecordError::new(path, 0, field, format!("array element {i}: {msg}"));
-                    self.problem(e, strict)?;
-                }
-            }
+            Content::JsonArray => self.load_array(path, &mut opened, strict)?,
             Content::JsonLines => {
                 use crate::files::Record;
                 let kind = opened.first_record()?;
@@ -717,6 +736,112 @@ mod file_tests {
             .contains("field `id`: array element 2: missing"));
         // Strict mode refuses the bad record.
         assert!(InstitutionTable::load(&[p], true).is_err());
+    }
+
+    /// A zip archive of `(name, bytes, deflate?)` entries, as `zip` writes
+    /// one (local headers, central directory, end record).
+    fn zip(entries: &[(&str, &[u8], bool)]) -> Vec<u8> {
+        use std::io::Write;
+        let mut out = Vec::new();
+        let mut dir = Vec::new();
+        for (name, data, deflate) in entries {
+            let mut crc = flate2::Crc::new();
+            crc.update(data);
+            let body = if *deflate {
+                let mut e =
+                    flate2::write::DeflateEncoder::new(Vec::new(), flate2::Compression::default());
+                e.write_all(data).unwrap();
+                e.finish().unwrap()
+            } else {
+                data.to_vec()
+            };
+            let method: u16 = if *deflate { 8 } else { 0 };
+            let at = out.len() as u32;
+            let fields = |sig: &[u8], central: bool| {
+                let mut h = sig.to_vec();
+                if central {
+                    h.extend(20u16.to_le_bytes()); // made by
+                }
+                h.extend(20u16.to_le_bytes()); // needed
+                h.extend(0u16.to_le_bytes()); // flags
+                h.extend(method.to_le_bytes());
+                h.extend([0u8; 4]); // time, date
+                h.extend(crc.sum().to_le_bytes());
+                h.extend((body.len() as u32).to_le_bytes());
+                h.extend((data.len() as u32).to_le_bytes());
+                h.extend((name.len() as u16).to_le_bytes());
+                h.extend(0u16.to_le_bytes()); // extra
+                if central {
+                    h.extend([0u8; 6]); // comment, disk, internal attributes
+                    h.extend([0u8; 4]); // external attributes
+                    h.extend(at.to_le_bytes());
+                }
+                h.extend(name.as_bytes());
+                h
+            };
+            out.extend(fields(b"PK\x03\x04", false));
+            out.extend(&body);
+            dir.extend(fields(b"PK\x01\x02", true));
+        }
+        let dir_at = out.len() as u32;
+        out.extend(&dir);
+        out.extend(b"PK\x05\x06");
+        out.extend([0u8; 4]);
+        out.extend((entries.len() as u16).to_le_bytes());
+        out.extend((entries.len() as u16).to_le_bytes());
+        out.extend((dir.len() as u32).to_le_bytes());
+        out.extend(dir_at.to_le_bytes());
+        out.extend(0u16.to_le_bytes());
+        out
+    }
+
+    /// ROR's dump as published, a zip with the records in the v1 and the
+    /// v2 schema: the v2 file is read, stored or deflated; the digest is
+    /// the zip's.
+    #[test]
+    fn reads_the_ror_dump_zip() {
+        let t = tmp("zip");
+        let v1: &[u8] = br#"[{"id":"https://ror.org/000050t83","name":"ENRI v1","addresses":[{"geonames_city":{"id":1850147,"city":"Tokyo"}}],"country":{"country_code":"JP"}}]"#;
+        let v2: &[u8] = br#"[{"id":"https://ror.org/000050t83","names":[{"value":"ENRI","types":["ror_display"]}],"locations":[{"geonames_id":1850147,"geonames_details":{"name":"Tokyo","country_code":"JP"}}]}]"#;
+        for deflate in [false, true] {
+            let p = t.0.join(format!("v1.50-2024-07-29-ror-data-{deflate}.zip"));
+            let bytes = zip(&[
+                ("v1.50-2024-07-29-ror-data.json", v1, deflate),
+                ("v1.50-2024-07-29-ror-data_schema_v2.json", v2, deflate),
+            ]);
+            std::fs::write(&p, &bytes).unwrap();
+            let table = InstitutionTable::load(std::slice::from_ref(&p), true).unwrap();
+            let r = &table.by_ror["000050t83"];
+            assert_eq!(r.name.as_deref(), Some("ENRI"), "the v2 file");
+            assert_eq!(r.city_id.as_deref(), Some("1850147"));
+            assert_eq!(table.files[0].bytes, bytes.len() as u64);
+        }
+        // Only the v1 file: read; no JSON file: refused, saying so.
+        let p = t.0.join("v1only.zip");
+        std::fs::write(
+            &p,
+            zip(&[("ror.json", v1, true), ("README.txt", b"hi", false)]),
+        )
+        .unwrap();
+        let table = InstitutionTable::load(std::slice::from_ref(&p), true).unwrap();
+        assert_eq!(table.by_ror["000050t83"].name.as_deref(), Some("ENRI v1"));
+        let p = t.0.join("none.zip");
+        std::fs::write(&p, zip(&[("README.txt", b"hi", false)])).unwrap();
+        let e = InstitutionTable::load(std::slice::from_ref(&p), true).unwrap_err();
+        assert!(
+            e.to_string()
+                .ends_with("a zip archive with no .json file in it (ROR's dump holds one)"),
+            "{e}"
+        );
+        // Cut short: named.
+        let p = t.0.join("cut.zip");
+        let whole = zip(&[("ror.json", v2, true)]);
+        std::fs::write(&p, &whole[..whole.len() - 30]).unwrap();
+        let e = InstitutionTable::load(std::slice::from_ref(&p), true).unwrap_err();
+        assert!(
+            e.to_string().contains("without its central directory"),
+            "{e}"
+        );
     }
 
     #[test]
