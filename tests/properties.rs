@@ -125,6 +125,15 @@ fn scores(r: &Report, level: Level) -> BTreeMap<String, Vec<f64>> {
         .collect()
 }
 
+/// The continents of the table's countries (GeoNames' codes).
+fn continent(cc: &str) -> &'static str {
+    match cc {
+        "CN" => "AS",
+        "US" => "NA",
+        _ => "EU",
+    }
+}
+
 fn included(w: &Work) -> bool {
     w.article && SOURCES[w.source].1.is_some()
 }
@@ -136,6 +145,7 @@ fn entity(level: Level, i: usize) -> Option<String> {
         Level::Institution => id.to_string(),
         Level::City => (*city)?.to_string(),
         Level::Country => cc.to_string(),
+        Level::Region => continent(cc).to_string(),
     })
 }
 
@@ -200,6 +210,17 @@ proptest! {
         for (cc, sum) in by_country {
             let got = country.get(cc).map_or(0.0, |v| v[share]);
             prop_assert!((got - sum).abs() < 2e-6, "{cc}: {got} != {sum}");
+        }
+
+        // A region's share is the sum of its countries'.
+        let region = scores(&r, Level::Region);
+        let mut by_region: BTreeMap<&str, f64> = BTreeMap::new();
+        for (cc, v) in &country {
+            *by_region.entry(continent(cc)).or_default() += v[share];
+        }
+        for (rg, sum) in by_region {
+            let got = region.get(rg).map_or(0.0, |v| v[share]);
+            prop_assert!((got - sum).abs() < 2e-6, "{rg}: {got} != {sum}");
         }
 
         // Count: the number of included works with at least one slot

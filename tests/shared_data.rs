@@ -125,7 +125,10 @@ fn agrees_with_the_independent_reference_at_every_level() {
         );
         let theirs = parse(&String::from_utf8(out.stdout).unwrap());
         assert_eq!(ours.len(), theirs.len(), "{level}: number of rows");
-        assert!(ours.len() > 50, "{level}: {} rows", ours.len());
+        // Six continents have institutions in the sample; every other
+        // level has many more entities.
+        let least = if level == Level::Region { 5 } else { 50 };
+        assert!(ours.len() > least, "{level}: {} rows", ours.len());
         for (a, b) in ours.iter().zip(&theirs) {
             assert_eq!(
                 (&a.0, &a.1, a.2),

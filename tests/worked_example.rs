@@ -186,6 +186,20 @@ fn the_methodology_page_prints_what_tally_computes() {
             "{id}"
         );
     }
+    let region = run("openalex", Level::Region, "2022", Format::Csv);
+    for (id, share, count) in [
+        ("AS", "0.833333", 2),
+        ("EU", "0.500000", 1),
+        ("NA", "0.416667", 2),
+    ] {
+        assert!(
+            region.lines().any(
+                |l| l.contains(&format!(",{id},")) && l.ends_with(&format!(",{count},{share}"))
+            ),
+            "{region}"
+        );
+        assert!(flat.contains(&format!("{id} {share} ({count})")), "{id}");
+    }
     let inst = run("openalex", Level::Institution, "2022", Format::Csv);
     for (id, share, count) in [
         ("I1", "0.541667", 2),

@@ -208,16 +208,25 @@ def load_tables(paths):
 
 
 def load_country_names(path):
+    """(code -> name, code -> GeoNames continent code) from countries.json."""
     try:
         with open(path, "r", encoding="utf-8") as f:
             data = json.load(f)
     except (OSError, ValueError):
-        return {}
-    names = {}
+        return {}, {}
+    names, continents = {}, {}
     for code, entry in data.items():
         if isinstance(entry, dict) and nonempty(entry.get("name")):
             names[code.upper()] = entry["name"]
-    return names
+        if isinstance(entry, dict) and nonempty(entry.get("continentcode")):
+            continents[code.upper()] = entry["continentcode"]
+    return names, continents
+
+
+CONTINENT_NAMES = {
+    "AF": "Africa", "AN": "Antarctica", "AS": "Asia", "EU": "Europe",
+    "NA": "North America", "OC": "Oceania", "SA": "South America",
+}
 
 
 # ---------------------------------------------------------------- filters
@@ -277,11 +286,12 @@ def work_year(work):
 # ---------------------------------------------------------------- resolution
 
 class Resolver:
-    def __init__(self, openalex, ror, level, country_names):
+    def __init__(self, openalex, ror, level, country_names, continents):
         self.openalex = openalex
         self.ror = ror
         self.level = level
         self.country_names = country_names
+        self.continents = continents
         self.names = {}  # entity id -> set of candidate names
 
     def resolve(self, inst):
@@ -305,6 +315,13 @@ class Resolver:
             return short_id
 
         table_country = field("country")
+        if self.level == "region":
+            country = table_country or norm_country(inst.get("country_code"))
+            region = self.continents.get(country) if country else None
+            if region is None:
+                return None
+            self.names.setdefault(region, set()).add(CONTINENT_NAMES.get(region, region))
+            return region
         if self.level == "country":
             country = table_country or norm_country(inst.get("country_code"))
             if country is None:
@@ -396,11 +413,11 @@ def score_work(work, resolver, policy, shares, counts):
 
 def run(args):
     openalex, ror = load_tables(args.institutions)
-    country_names = load_country_names(args.countries)
+    country_names, continents = load_country_names(args.countries)
     sources = load_sources(args.sources) if args.sources else None
     types = {norm_type(t) for t in args.types.split(",") if t.strip()}
     years = parse_years(args.years)
-    resolver = Resolver(openalex, ror, args.level, country_names)
+    resolver = Resolver(openalex, ror, args.level, country_names, continents)
 
     shares, counts = {}, {}
     seen_ids = set()
@@ -448,7 +465,7 @@ def main(argv=None):
     p.add_argument("--sources")
     p.add_argument("--types", default="article")
     p.add_argument("--years")
-    p.add_argument("--level", required=True, choices=["institution", "city", "country"])
+    p.add_argument("--level", required=True, choices=["institution", "city", "country", "region"])
     p.add_argument("--unaffiliated", dest="policy", default="drop",
                    choices=["drop", "renormalize"])
     p.add_argument("--countries", default=DEFAULT_COUNTRIES,

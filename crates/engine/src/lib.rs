@@ -557,6 +557,16 @@ impl<'a> Engine<'a> {
                     None if found.known() => Resolution::NoLocation,
                     None => Resolution::Unknown,
                 },
+                Level::Region => match found.field(|r| r.country.as_ref()) {
+                    Some(c) => match countries::continent(c) {
+                        Some(r) => {
+                            Resolution::Entity(lt.intern(r, || countries::continent_name(r)))
+                        }
+                        None => Resolution::NoLocation,
+                    },
+                    None if found.known() => Resolution::NoLocation,
+                    None => Resolution::Unknown,
+                },
             };
             res.push(r);
         }
@@ -596,6 +606,10 @@ impl<'a> Engine<'a> {
                         match (level, cc) {
                             (Level::Country, Some(c)) if !c.is_empty() => {
                                 lt.intern(c, || countries::name(c))
+                            }
+                            (Level::Region, Some(c)) if countries::continent(c).is_some() => {
+                                let r = countries::continent(c).unwrap_or_default();
+                                lt.intern(r, || countries::continent_name(r))
                             }
                             _ => {
                                 if other == Resolution::Unknown {

@@ -162,11 +162,19 @@ pub enum Level {
     City,
     /// ISO 3166-1 alpha-2 country.
     Country,
+    /// The continent of the country (GeoNames' continent code: `AS`, `EU`,
+    /// `NA`, ...).
+    Region,
 }
 
 impl Level {
     /// All levels, in order.
-    pub const ALL: [Level; 3] = [Level::Institution, Level::City, Level::Country];
+    pub const ALL: [Level; 4] = [
+        Level::Institution,
+        Level::City,
+        Level::Country,
+        Level::Region,
+    ];
 
     /// The name used in configs and outputs.
     pub fn as_str(self) -> &'static str {
@@ -174,6 +182,7 @@ impl Level {
             Level::Institution => "institution",
             Level::City => "city",
             Level::Country => "country",
+            Level::Region => "region",
         }
     }
 }
@@ -192,7 +201,7 @@ impl fmt::Display for UnknownLevel {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
         write!(
             f,
-            "unknown level `{}`: expected one of institution, city, country",
+            "unknown level `{}`: expected one of institution, city, country, region",
             self.0
         )
     }
