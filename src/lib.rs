@@ -179,7 +179,12 @@ fn findings(inputs: &Inputs, ledger: &tally_report::Ledger) -> Vec<String> {
         }
         let level = lv.level.as_str();
         let without = ledger.authorships_without_institution;
-        let cause = if lv.slots_unknown_institution >= lv.slots_no_location {
+        let cause = if lv.slots_unknown_institution + lv.slots_no_location == 0 {
+            format!(
+                "every institution slot resolves: the unassigned share is that of the {without} of {} authorships without any institution, which the data gives no affiliation (share.unaffiliated = \"renormalize\" shares each work among its affiliated authors instead)",
+                ledger.authorships
+            )
+        } else if lv.slots_unknown_institution >= lv.slots_no_location {
             format!(
                 "{} of {} institution slots are in no institution table: pass --institutions with OpenAlex institutions or ROR records that cover them",
                 lv.slots_unknown_institution, ledger.institution_slots
@@ -190,8 +195,13 @@ fn findings(inputs: &Inputs, ledger: &tally_report::Ledger) -> Vec<String> {
                 lv.slots_no_location, ledger.institution_slots
             )
         };
+        let detail = if lv.slots_unknown_institution + lv.slots_no_location == 0 {
+            cause
+        } else {
+            format!("{without} authorships have no institution; {cause}")
+        };
         out.push(format!(
-            "at {level} level {:.0} % of the share is unassigned ({without} authorships have no institution; {cause})",
+            "at {level} level {:.0} % of the share is unassigned ({detail})",
             100.0 * u / (a + u)
         ));
     }

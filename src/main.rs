@@ -85,7 +85,7 @@ struct RankArgs {
     /// A year, an inclusive range (2015-2022, summed) or `all` [default: all].
     #[arg(long, value_parser = parse_years)]
     years: Option<Years>,
-    /// Level(s) to rank, comma-separated: institution, city, country, region (continent) [default: city].
+    /// Level(s) to rank, comma-separated: institution, parent (root of the lineage), city, country, region (continent) [default: city].
     #[arg(long, value_delimiter = ',', value_parser = parse_level)]
     level: Option<Vec<Level>>,
     /// Scorers to run, comma-separated, in column order [default: count,share].

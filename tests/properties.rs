@@ -78,12 +78,13 @@ fn write(dir: &Path, works: &[Work], order: &[usize]) -> (PathBuf, PathBuf, Path
     let text: String = order.iter().map(|&k| line(k, &works[k]) + "\n").collect();
     let w = dir.join("works.jsonl");
     std::fs::write(&w, text).unwrap();
-    let mut csv = String::from("institution_id,name,city_id,city,country_code\n");
+    let mut csv = String::from("institution_id,name,city_id,city,country_code,parent_id\n");
     for (id, city, cc) in TABLE {
         csv.push_str(&format!(
-            "{id},Inst {id},{},{},{cc}\n",
+            "{id},Inst {id},{},{},{cc},{}\n",
             city.unwrap_or(""),
-            city.map_or("", |_| "C")
+            city.map_or("", |_| "C"),
+            parent(id).unwrap_or("")
         ));
     }
     let i = dir.join("institutions.csv");
@@ -138,11 +139,20 @@ fn included(w: &Work) -> bool {
     w.article && SOURCES[w.source].1.is_some()
 }
 
+/// The table's parents: I1 and I3 roll up to I2.
+fn parent(id: &str) -> Option<&'static str> {
+    matches!(id, "I1" | "I3").then_some("I2")
+}
+
 /// The entity an institution resolves to at a level, by the table.
 fn entity(level: Level, i: usize) -> Option<String> {
+    if level == Level::Parent {
+        // Every institution has one; one in no table stands for itself.
+        return Some(parent(IDS[i]).unwrap_or(IDS[i]).to_string());
+    }
     let (id, city, cc) = TABLE.iter().find(|t| t.0 == IDS[i])?;
     Some(match level {
-        Level::Institution => id.to_string(),
+        Level::Institution | Level::Parent => id.to_string(),
         Level::City => (*city)?.to_string(),
         Level::Country => cc.to_string(),
         Level::Region => continent(cc).to_string(),
@@ -210,6 +220,17 @@ proptest! {
         for (cc, sum) in by_country {
             let got = country.get(cc).map_or(0.0, |v| v[share]);
             prop_assert!((got - sum).abs() < 2e-6, "{cc}: {got} != {sum}");
+        }
+
+        // A parent's share is the sum of its institutions'.
+        let parent_scores = scores(&r, Level::Parent);
+        let mut by_parent: BTreeMap<String, f64> = BTreeMap::new();
+        for (id, v) in &inst {
+            *by_parent.entry(parent(id).unwrap_or(id).to_string()).or_default() += v[share];
+        }
+        for (p, sum) in by_parent {
+            let got = parent_scores.get(&p).map_or(0.0, |v| v[share]);
+            prop_assert!((got - sum).abs() < 2e-6, "{p}: {got} != {sum}");
         }
 
         // A region's share is the sum of its countries'.

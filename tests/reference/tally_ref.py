@@ -130,23 +130,37 @@ def micro_units(x):
 class Place:
     """What one table record says about an institution."""
 
-    def __init__(self, name, city_id, city_name, country):
+    def __init__(self, name, city_id, city_name, country, parents=()):
         self.name = name
         self.city_id = city_id
         self.city_name = city_name
         self.country = country
+        self.parents = list(parents)  # ancestors, nearest first
 
 
 def place_from_openalex(record):
     geo = record.get("geo")
     if not isinstance(geo, dict):
         geo = {}
+    own = short_openalex(record.get("id"))
+    lineage = [short_openalex(x) for x in (record.get("lineage") or []) if isinstance(x, str)]
     return Place(
         name=nonempty(record.get("display_name")),
         city_id=nonempty(geo.get("geonames_city_id")),
         city_name=nonempty(geo.get("city")),
         country=norm_country(geo.get("country_code")),
+        parents=[x for x in lineage if x and x != own],
     )
+
+
+def ror_parents(record):
+    out = []
+    for rel in record.get("relationships") or []:
+        if isinstance(rel, dict) and str(rel.get("type", "")).lower() == "parent":
+            pid = norm_ror(rel.get("id"))
+            if pid:
+                out.append(pid)
+    return out
 
 
 def place_from_ror(record):
@@ -166,7 +180,7 @@ def place_from_ror(record):
             city_id = nonempty(loc.get("geonames_id"))
             city_name = nonempty(details.get("name"))
             country = norm_country(details.get("country_code"))
-        return Place(name, city_id, city_name, country)
+        return Place(name, city_id, city_name, country, ror_parents(record))
     # schema v1
     name = nonempty(record.get("name"))
     city_id = city_name = None
@@ -182,7 +196,7 @@ def place_from_ror(record):
     if not isinstance(country_obj, dict):
         country_obj = {}
     country = norm_country(country_obj.get("country_code"))
-    return Place(name, city_id, city_name, country)
+    return Place(name, city_id, city_name, country, ror_parents(record))
 
 
 def load_tables(paths):
@@ -313,6 +327,31 @@ class Resolver:
             name = field("name") or nonempty(inst.get("display_name")) or short_id
             self.names.setdefault(short_id, set()).add(name)
             return short_id
+
+        if self.level == "parent":
+            # The last ancestor of the OpenAlex lineage; else the end of the
+            # chain of ROR parents; else the institution itself.
+            if oa is not None and oa.parents:
+                root = oa.parents[-1]
+                found = self.openalex.get(root)
+                name = (found.name if found else None) or root
+            else:
+                root = None
+                at = rr
+                seen = set()
+                while at is not None and at.parents and at.parents[0] not in seen:
+                    root = at.parents[0]
+                    seen.add(root)
+                    at = self.ror.get(root)
+                if root is not None:
+                    found = self.ror.get(root)
+                    name = (found.name if found else None) or ("https://ror.org/" + root)
+                    root = "https://ror.org/" + root
+                else:
+                    root = short_id
+                    name = field("name") or nonempty(inst.get("display_name")) or short_id
+            self.names.setdefault(root, set()).add(name)
+            return root
 
         table_country = field("country")
         if self.level == "region":
@@ -465,7 +504,7 @@ def main(argv=None):
     p.add_argument("--sources")
     p.add_argument("--types", default="article")
     p.add_argument("--years")
-    p.add_argument("--level", required=True, choices=["institution", "city", "country", "region"])
+    p.add_argument("--level", required=True, choices=["institution", "parent", "city", "country", "region"])
     p.add_argument("--unaffiliated", dest="policy", default="drop",
                    choices=["drop", "renormalize"])
     p.add_argument("--countries", default=DEFAULT_COUNTRIES,

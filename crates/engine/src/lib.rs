@@ -131,6 +131,40 @@ fn slot_share(offsets: &[u32], k: usize, weight: f64) -> f64 {
     weight / (n as f64 * slots)
 }
 
+/// The root of an institution's lineage and its name from the tables: the
+/// last ancestor of its OpenAlex `lineage`, else the end of its chain of
+/// ROR parents (as `https://ror.org/ID`), else the institution itself.
+fn lineage_root<'t>(
+    tables: &'t tally_ingest::InstitutionTable,
+    key: &str,
+    found: &tally_ingest::institutions::Resolved<'t>,
+) -> (String, Option<&'t str>) {
+    if let Some(root) = found.primary.and_then(|p| p.parents.last()) {
+        let name = tables.by_id.get(root).and_then(|r| r.name.as_deref());
+        return (root.clone(), name);
+    }
+    let mut at = found.ror;
+    let mut root: Option<&String> = None;
+    // A chain of parents, followed as far as the tables go; a parent met
+    // again (a loop in the data) ends it.
+    let mut seen: Vec<&String> = Vec::new();
+    while let Some(up) = at.and_then(|r| r.parents.first()) {
+        if seen.contains(&up) {
+            break;
+        }
+        seen.push(up);
+        root = Some(up);
+        at = tables.by_ror.get(up);
+    }
+    match root {
+        Some(r) => (
+            format!("https://ror.org/{r}"),
+            tables.by_ror.get(r).and_then(|x| x.name.as_deref()),
+        ),
+        None => (key.to_owned(), found.field(|r| r.name.as_ref())),
+    }
+}
+
 /// How many repeated work ids a run follows up (their copies compared);
 /// beyond this many, the first copy read counts.
 const MAX_REPEATED: usize = 1 << 20;
@@ -497,9 +531,17 @@ impl<'a> Engine<'a> {
         if self.insts[i as usize].named || name.is_empty() {
             return;
         }
+        let st = &self.insts[i as usize];
         for (li, lt) in self.levels.iter_mut().enumerate() {
-            if lt.level == Level::Institution {
-                if let Resolution::Entity(e) = self.insts[i as usize].res[li] {
+            if let Resolution::Entity(e) = st.res[li] {
+                // The institution's own entity: at institution level, and at
+                // parent level when it has no parent.
+                let own = match lt.level {
+                    Level::Institution => true,
+                    Level::Parent => lt.ids[e as usize] == *st.key,
+                    _ => false,
+                };
+                if own {
                     lt.offer_name(e, name);
                 }
             }
@@ -517,6 +559,13 @@ impl<'a> Engine<'a> {
             let r = match lt.level {
                 Level::Institution => {
                     Resolution::Entity(lt.intern(key, || name.unwrap_or(key).to_owned()))
+                }
+                Level::Parent => {
+                    let (root, root_name) = lineage_root(self.tables, key, &found);
+                    let fallback = if root == key { name } else { None };
+                    Resolution::Entity(
+                        lt.intern(&root, || root_name.or(fallback).unwrap_or(&root).to_owned()),
+                    )
                 }
                 Level::City => {
                     let cc = found.field(|r| r.country.as_ref());

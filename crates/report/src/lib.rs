@@ -158,6 +158,10 @@ pub enum ScoreKind {
 pub enum Level {
     /// The institution as the work names it.
     Institution,
+    /// The root of the institution's lineage (OpenAlex `lineage`, else
+    /// ROR's parent relationships): a university for its faculties and
+    /// hospitals, say. The institution itself when it has no parent.
+    Parent,
     /// The GeoNames city of the institution's physical site.
     City,
     /// ISO 3166-1 alpha-2 country.
@@ -169,17 +173,19 @@ pub enum Level {
 
 impl Level {
     /// All levels, in order.
-    pub const ALL: [Level; 4] = [
+    pub const ALL: [Level; 5] = [
         Level::Institution,
         Level::City,
         Level::Country,
         Level::Region,
+        Level::Parent,
     ];
 
     /// The name used in configs and outputs.
     pub fn as_str(self) -> &'static str {
         match self {
             Level::Institution => "institution",
+            Level::Parent => "parent",
             Level::City => "city",
             Level::Country => "country",
             Level::Region => "region",
@@ -201,7 +207,7 @@ impl fmt::Display for UnknownLevel {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
         write!(
             f,
-            "unknown level `{}`: expected one of institution, city, country, region",
+            "unknown level `{}`: expected one of institution, city, country, region, parent",
             self.0
         )
     }

@@ -1,0 +1,104 @@
+//! The parent and region levels on small hand-made tables.
+
+mod common;
+use common::{fixture, stderr, stdout, tally};
+use tally_testkit::Scratch;
+
+/// Parent level: institutions roll up to the root of their lineage (here
+/// the CSV's `parent_id`, one level), share adds up over the children and
+/// count counts each work once; an institution without parent stands for
+/// itself. City and country do not change.
+#[test]
+fn the_parent_level_rolls_institutions_up_to_their_root() {
+    let s = Scratch::new("parent");
+    let inst = s.file(
+        "inst.csv",
+        "institution_id,name,city_id,city,country_code,parent_id\n\
+         I1,Tsinghua University,1816670,Beijing,CN,I9\n\
+         I2,Peking University,1816670,Beijing,CN,I9\n\
+         I9,Beijing Universities,1816670,Beijing,CN,\n\
+         I3,USTC,1808722,Hefei,CN,\n\
+         I4,Harvard University,4931972,Cambridge,US,\n\
+         I5,University of Cambridge,2653941,Cambridge,GB,\n\
+         I6,Columbia University,5128581,New York,US,\n",
+    );
+    let run = |level: &str| {
+        let o = tally(&[
+            "rank",
+            "--works",
+            &fixture("works.jsonl"),
+            "--institutions",
+            &inst,
+            "--sources",
+            &fixture("journals.txt"),
+            "--years",
+            "2022",
+            "--level",
+            level,
+            "--format",
+            "csv",
+            "-q",
+        ]);
+        assert!(o.status.success(), "{}", stderr(&o));
+        stdout(&o)
+    };
+    // W1 and W2 both have Tsinghua; W2 also Peking: I9 counts 2 works, and
+    // gets 0.541667 + 0.166667.
+    assert_eq!(
+        run("parent"),
+        "rank,entity_id,entity_name,count,share\n\
+         1,I9,Beijing Universities,2,0.708333\n\
+         2,I5,University of Cambridge,1,0.500000\n\
+         3,I4,Harvard University,2,0.416667\n\
+         4,I3,USTC,1,0.125000\n"
+    );
+    assert!(run("city").starts_with(
+        "rank,entity_id,entity_name,count,share\n1,1816670,\"Beijing, CN\",2,0.708333\n"
+    ));
+}
+
+/// ROR parents are followed up the chain (a cycle stops it); the root is
+/// named by its ROR id.
+#[test]
+fn ror_parent_chains_lead_to_their_root() {
+    let s = Scratch::new("ror-parent");
+    let works = s.file(
+        "w.jsonl",
+        r#"{"id":"W1","publication_year":2022,"type":"article","authorships":[{"institutions":[{"id":"https://openalex.org/I1","ror":"https://ror.org/0aaaaaa01"}]},{"institutions":[{"id":"https://openalex.org/I2","ror":"https://ror.org/0aaaaaa04"}]}]}
+"#,
+    );
+    let ror = s.file(
+        "ror.jsonl",
+        concat!(
+            r#"{"id":"https://ror.org/0aaaaaa01","name":"Lab","relationships":[{"type":"Parent","id":"https://ror.org/0aaaaaa02"}],"country":{"country_code":"FR"}}"#, "\n",
+            r#"{"id":"https://ror.org/0aaaaaa02","name":"Institute","relationships":[{"type":"Parent","id":"https://ror.org/0aaaaaa03"}]}"#, "\n",
+            r#"{"id":"https://ror.org/0aaaaaa03","name":"National Centre","relationships":[{"type":"Child","id":"https://ror.org/0aaaaaa02"}]}"#, "\n",
+            r#"{"id":"https://ror.org/0aaaaaa04","name":"Loop A","relationships":[{"type":"Parent","id":"https://ror.org/0aaaaaa05"}],"country":{"country_code":"DE"}}"#, "\n",
+            r#"{"id":"https://ror.org/0aaaaaa05","name":"Loop B","relationships":[{"type":"Parent","id":"https://ror.org/0aaaaaa04"}]}"#, "\n",
+        ),
+    );
+    let o = tally(&[
+        "rank",
+        "--works",
+        &works,
+        "--institutions",
+        &ror,
+        "--level",
+        "parent,region",
+        "--format",
+        "md",
+        "-q",
+    ]);
+    assert!(o.status.success(), "{}", stderr(&o));
+    let out = stdout(&o);
+    assert!(
+        out.contains("| 1 | https://ror.org/0aaaaaa03 | National Centre | 1 | 0.500000 |"),
+        "{out}"
+    );
+    // A loop (04 -> 05 -> 04) ends where a parent comes again: at 04.
+    assert!(
+        out.contains("| 1 | https://ror.org/0aaaaaa04 | Loop A | 1 | 0.500000 |"),
+        "{out}"
+    );
+    assert!(out.contains("| 1 | EU | Europe | 1 | 1.000000 |"), "{out}");
+}
