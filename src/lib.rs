@@ -53,6 +53,9 @@ pub enum RunError {
     /// resolved at a level (`--allow-empty` prints it anyway).
     #[error("{0} (--allow-empty prints the empty ranking)")]
     Empty(String),
+    /// A settings file read during the run (the metros) is wrong.
+    #[error(transparent)]
+    Config(#[from] tally_config::ConfigError),
     /// `tally new-scorer` refused.
     #[error(transparent)]
     Scaffold(#[from] scaffold::ScaffoldError),
@@ -65,7 +68,7 @@ impl RunError {
     /// or its output.
     pub fn exit_code(&self) -> u8 {
         match self {
-            RunError::Scorer { .. } | RunError::UnknownBy(_) => 2,
+            RunError::Scorer { .. } | RunError::UnknownBy(_) | RunError::Config(_) => 2,
             _ => 1,
         }
     }
@@ -398,6 +401,11 @@ fn count(
         }),
         keep_duplicates: settings.keep_duplicates,
         winners: None,
+        metros: std::sync::Arc::new(if settings.levels.contains(&tally_report::Level::Metro) {
+            tally_config::load_metros(settings.metros.as_deref())?
+        } else {
+            HashMap::new()
+        }),
     };
     let mut outcome = pass(settings, inputs, scorers, &plan, progress, on_problem)?;
     if !settings.keep_duplicates && !outcome.repeated.is_empty() {

@@ -79,13 +79,16 @@ struct RankArgs {
     /// Journal list (source ids and/or ISSNs, one per line, or a CSV with a header); `none` or `all` counts every source.
     #[arg(long)]
     sources: Option<PathBuf>,
+    /// Metropolitan areas for `--level metro` (TOML: `[id]` tables with `name` and `cities`, GeoNames ids) [default: the ones tally ships, config/metros.toml].
+    #[arg(long)]
+    metros: Option<PathBuf>,
     /// Work types to keep, comma-separated, or `all` [default: article].
     #[arg(long, value_parser = parse_types)]
     types: Option<Types>,
     /// A year, an inclusive range (2015-2022, summed) or `all` [default: all].
     #[arg(long, value_parser = parse_years)]
     years: Option<Years>,
-    /// Level(s) to rank, comma-separated: institution, parent (root of the lineage), city, country, region (continent) [default: city].
+    /// Level(s) to rank, comma-separated: institution, parent (root of the lineage), city, metro, country, region (continent) [default: city].
     #[arg(long, value_delimiter = ',', value_parser = parse_level)]
     level: Option<Vec<Level>>,
     /// Scorers to run, comma-separated, in column order [default: count,share].
@@ -163,6 +166,7 @@ fn rank(args: RankArgs, verbose: u8) -> Result<(), (u8, String)> {
         },
         allow_empty: args.allow_empty.then_some(true),
         keep_duplicates: args.keep_duplicates.then_some(true),
+        metros: args.metros,
     };
     let settings = tally_config::resolve(
         args.config.as_deref(),

@@ -6,13 +6,20 @@ use std::path::Path;
 mod common;
 use common::tally;
 
-/// Every `config/*.toml` resolves: known keys, known scorers, valid values.
+/// Every `config/*.toml` resolves: known keys, known scorers, valid values
+/// (and `metros.toml` loads as metros).
 #[test]
 fn every_shipped_config_loads() {
     let mut seen = 0;
     for entry in std::fs::read_dir("config").unwrap() {
         let path = entry.unwrap().path();
         if path.extension().is_none_or(|e| e != "toml") {
+            continue;
+        }
+        if path.file_name().is_some_and(|n| n == "metros.toml") {
+            // Not a run config: the metros for `--level metro`.
+            let m = tally_config::load_metros(Some(&path)).unwrap();
+            assert!(m.len() > 1000, "{} cities in metros", m.len());
             continue;
         }
         let settings = tally_config::resolve(

@@ -139,6 +139,15 @@ fn included(w: &Work) -> bool {
     w.article && SOURCES[w.source].1.is_some()
 }
 
+/// The metros of the table's cities in tally's `config/metros.toml`.
+fn metro(city: &str) -> &str {
+    match city {
+        "4931972" => "boston",
+        "5128581" => "new-york",
+        other => other,
+    }
+}
+
 /// The table's parents: I1 and I3 roll up to I2.
 fn parent(id: &str) -> Option<&'static str> {
     matches!(id, "I1" | "I3").then_some("I2")
@@ -154,6 +163,7 @@ fn entity(level: Level, i: usize) -> Option<String> {
     Some(match level {
         Level::Institution | Level::Parent => id.to_string(),
         Level::City => (*city)?.to_string(),
+        Level::Metro => metro((*city)?).to_string(),
         Level::Country => cc.to_string(),
         Level::Region => continent(cc).to_string(),
     })
@@ -231,6 +241,18 @@ proptest! {
         for (p, sum) in by_parent {
             let got = parent_scores.get(&p).map_or(0.0, |v| v[share]);
             prop_assert!((got - sum).abs() < 2e-6, "{p}: {got} != {sum}");
+        }
+
+        // A metro's share is the sum of its cities'.
+        let city = scores(&r, Level::City);
+        let metro_scores = scores(&r, Level::Metro);
+        let mut by_metro: BTreeMap<&str, f64> = BTreeMap::new();
+        for (c, v) in &city {
+            *by_metro.entry(metro(c)).or_default() += v[share];
+        }
+        for (m, sum) in by_metro {
+            let got = metro_scores.get(m).map_or(0.0, |v| v[share]);
+            prop_assert!((got - sum).abs() < 2e-6, "{m}: {got} != {sum}");
         }
 
         // A region's share is the sum of its countries'.

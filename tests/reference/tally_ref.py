@@ -299,13 +299,26 @@ def work_year(work):
 
 # ---------------------------------------------------------------- resolution
 
+def load_metros(path):
+    """GeoNames city id -> (metro id, name), from a metros TOML file."""
+    import tomllib
+    with open(path, "rb") as f:
+        data = tomllib.load(f)
+    out = {}
+    for mid, entry in data.items():
+        for city in entry.get("cities", []):
+            out[str(city)] = (mid, entry["name"])
+    return out
+
+
 class Resolver:
-    def __init__(self, openalex, ror, level, country_names, continents):
+    def __init__(self, openalex, ror, level, country_names, continents, metros=None):
         self.openalex = openalex
         self.ror = ror
         self.level = level
         self.country_names = country_names
         self.continents = continents
+        self.metros = metros or {}
         self.names = {}  # entity id -> set of candidate names
 
     def resolve(self, inst):
@@ -369,11 +382,15 @@ class Resolver:
                 self.country_names.get(country, country))
             return country
 
-        # city level
+        # city (and metro) level
         city_id = field("city_id")
         city_name = field("city_name")
         if city_id is None and city_name is None:
             return None
+        if self.level == "metro" and city_id is not None and str(city_id) in self.metros:
+            mid, mname = self.metros[str(city_id)]
+            self.names.setdefault(mid, set()).add(mname)
+            return mid
         cc = table_country or norm_country(inst.get("country_code")) or ""
         entity = city_id if city_id is not None else "%s|%s" % (city_name, cc)
         name = "%s, %s" % (city_name, cc) if city_name is not None else entity
@@ -456,7 +473,8 @@ def run(args):
     sources = load_sources(args.sources) if args.sources else None
     types = {norm_type(t) for t in args.types.split(",") if t.strip()}
     years = parse_years(args.years)
-    resolver = Resolver(openalex, ror, args.level, country_names, continents)
+    metros = load_metros(args.metros) if args.level == "metro" else {}
+    resolver = Resolver(openalex, ror, args.level, country_names, continents, metros)
 
     shares, counts = {}, {}
     seen_ids = set()
@@ -504,9 +522,11 @@ def main(argv=None):
     p.add_argument("--sources")
     p.add_argument("--types", default="article")
     p.add_argument("--years")
-    p.add_argument("--level", required=True, choices=["institution", "parent", "city", "country", "region"])
+    p.add_argument("--level", required=True, choices=["institution", "parent", "city", "metro", "country", "region"])
     p.add_argument("--unaffiliated", dest="policy", default="drop",
                    choices=["drop", "renormalize"])
+    p.add_argument("--metros", default=os.path.join(os.path.dirname(os.path.abspath(__file__)), "..", "..", "config", "metros.toml"),
+                   help="metros TOML for --level metro (default: tally's config/metros.toml)")
     p.add_argument("--countries", default=DEFAULT_COUNTRIES,
                    help="GeoNames countries.json for country names (optional)")
     run(p.parse_args(argv))

@@ -109,6 +109,80 @@ pub enum ValueError {
     },
 }
 
+/// The metropolitan areas tally ships (`config/metros.toml`).
+pub const DEFAULT_METROS: &str = include_str!("../../../config/metros.toml");
+
+/// A metro of a metros file.
+#[derive(Deserialize)]
+#[serde(deny_unknown_fields)]
+struct MetroDef {
+    name: String,
+    cities: Vec<CityId>,
+}
+
+/// A GeoNames id, as a number or a string.
+#[derive(Deserialize)]
+#[serde(untagged)]
+enum CityId {
+    N(u64),
+    S(String),
+}
+
+/// The metropolitan areas by GeoNames city id: `(metro id, name)`. From
+/// `path` (a TOML file of `[metro-id]` tables with `name` and `cities`),
+/// or the ones tally ships. A city in two metros is an error.
+pub fn load_metros(
+    path: Option<&Path>,
+) -> Result<std::collections::HashMap<String, (String, String)>, ConfigError> {
+    if path.is_none() {
+        // The built-in file, parsed once per process.
+        static BUILT_IN: std::sync::OnceLock<std::collections::HashMap<String, (String, String)>> =
+            std::sync::OnceLock::new();
+        if let Some(m) = BUILT_IN.get() {
+            return Ok(m.clone());
+        }
+        let m = parse_metros("config/metros.toml (built in)", DEFAULT_METROS)?;
+        return Ok(BUILT_IN.get_or_init(|| m).clone());
+    }
+    let (label, text) = match path {
+        Some(p) => (
+            p.display().to_string(),
+            std::fs::read_to_string(p).map_err(|source| ConfigError::Io {
+                path: p.to_path_buf(),
+                source,
+            })?,
+        ),
+        None => (
+            "config/metros.toml (built in)".to_owned(),
+            DEFAULT_METROS.to_owned(),
+        ),
+    };
+    parse_metros(&label, &text)
+}
+
+fn parse_metros(
+    label: &str,
+    text: &str,
+) -> Result<std::collections::HashMap<String, (String, String)>, ConfigError> {
+    let defs: std::collections::BTreeMap<String, MetroDef> = toml::from_str(text)
+        .map_err(|e| ConfigError::Invalid(format!("{label}: {}", e.to_string().trim())))?;
+    let mut out = std::collections::HashMap::new();
+    for (id, def) in defs {
+        for c in def.cities {
+            let city = match c {
+                CityId::N(n) => n.to_string(),
+                CityId::S(s) => s,
+            };
+            if let Some((other, _)) = out.insert(city.clone(), (id.clone(), def.name.clone())) {
+                return Err(ConfigError::Invalid(format!(
+                    "{label}: city {city} is in two metros, `{other}` and `{id}`"
+                )));
+            }
+        }
+    }
+    Ok(out)
+}
+
 /// Threads beyond this many per core are not used (each holds buffers in
 /// flight; parsing is CPU-bound).
 pub const MAX_THREADS_PER_CORE: usize = 4;
@@ -441,6 +515,7 @@ struct InputSection {
     works: Option<OneOrMany<PathBuf>>,
     institutions: Option<OneOrMany<PathBuf>>,
     sources: Option<PathBuf>,
+    metros: Option<PathBuf>,
 }
 
 #[derive(Deserialize, Default)]
@@ -549,6 +624,8 @@ pub struct Overrides {
     pub threads: Option<usize>,
     /// `--strict` / `--no-strict`.
     pub strict: Option<bool>,
+    /// `--metros`.
+    pub metros: Option<PathBuf>,
     /// `--allow-empty`.
     pub allow_empty: Option<bool>,
     /// `--keep-duplicates`.
@@ -566,6 +643,9 @@ pub struct Settings {
     pub institutions: Vec<PathBuf>,
     /// Journal list.
     pub sources: Option<PathBuf>,
+    /// Metropolitan areas for the `metro` level (`None`: the ones tally
+    /// ships, `config/metros.toml`).
+    pub metros: Option<PathBuf>,
     /// Work types kept (`None` = all).
     pub types: Option<Vec<String>>,
     /// Years summed.
@@ -712,6 +792,7 @@ pub fn resolve(
         strict,
         allow_empty,
         keep_duplicates,
+        metros,
     } = o;
     // Located mistakes in the file first, then what is missing.
     let levels = cx.levels(levels, fc.rank.level, fc.rank.levels)?;
@@ -769,6 +850,7 @@ pub fn resolve(
             .unwrap_or(Types(Some(vec!["article".into()])))
             .0,
         years: years.or(fc.filter.years).unwrap_or(Years(None)),
+        metros: metros.or_else(|| fc.input.metros.map(|p| cx.rel(p))),
         levels,
         scorers,
         by,

@@ -478,3 +478,48 @@ fn threads_are_capped_per_core() {
     assert_eq!(s.threads, Some(cores));
     assert!(s.warnings.is_empty());
 }
+
+/// The metros tally ships load, and hold what their comments say; a file of
+/// one's own replaces them; a city in two metros is an error.
+#[test]
+fn metros_load_and_say_what_they_hold() {
+    let m = load_metros(None).unwrap();
+    let metro_of = |city: &str| m.get(city).map(|(id, _)| id.as_str());
+    assert_eq!(metro_of("4931972"), Some("boston")); // Cambridge, MA
+    assert_eq!(metro_of("5327684"), Some("sf-bay-area")); // Berkeley
+    assert_eq!(metro_of("5380748"), Some("sf-bay-area")); // Palo Alto
+    assert_eq!(metro_of("5128581"), Some("new-york"));
+    assert_eq!(metro_of("2653941"), None); // Cambridge, GB: not London
+    assert_eq!(metro_of("2640729"), None); // Oxford
+    assert_eq!(metro_of("1857910"), None); // Kyoto: not Osaka
+    assert_eq!(metro_of("1816670"), None); // Beijing is a city of its own
+    let ids: std::collections::BTreeSet<&str> = m.values().map(|(id, _)| id.as_str()).collect();
+    assert_eq!(ids.len(), 12, "{ids:?}");
+    assert_eq!(m["4930956"].1, "Boston metropolitan area");
+
+    let dir = std::env::temp_dir().join(format!("tally-metros-{}", std::process::id()));
+    std::fs::create_dir_all(&dir).unwrap();
+    let own = dir.join("m.toml");
+    std::fs::write(
+        &own,
+        "[rhine-ruhr]\nname = \"Rhine-Ruhr\"\ncities = [2886242, \"2934246\"]\n",
+    )
+    .unwrap();
+    let m = load_metros(Some(&own)).unwrap();
+    assert_eq!(m.len(), 2);
+    assert_eq!(
+        m["2934246"],
+        ("rhine-ruhr".to_string(), "Rhine-Ruhr".to_string())
+    );
+    std::fs::write(
+        &own,
+        "[a]\nname = \"A\"\ncities = [1]\n[b]\nname = \"B\"\ncities = [1]\n",
+    )
+    .unwrap();
+    let e = load_metros(Some(&own)).unwrap_err().to_string();
+    assert!(e.ends_with("city 1 is in two metros, `a` and `b`"), "{e}");
+    std::fs::write(&own, "[a]\nname = \"A\"\ncity = [1]\n").unwrap();
+    let e = load_metros(Some(&own)).unwrap_err().to_string();
+    assert!(e.contains("unknown field `city`"), "{e}");
+    std::fs::remove_dir_all(&dir).unwrap();
+}

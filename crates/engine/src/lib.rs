@@ -42,6 +42,9 @@ pub struct Plan {
     /// Count every copy of a work id seen more than once (the ledger still
     /// says how many there were), instead of the first only.
     pub keep_duplicates: bool,
+    /// The metropolitan areas, by GeoNames city id: the metro's id and name
+    /// (for the `metro` level; a city not in it stands for itself).
+    pub metros: std::sync::Arc<std::collections::HashMap<String, (String, String)>>,
     /// For work ids that come more than once with different content: the
     /// content digest of the copy to count (the first copy with it counts,
     /// every other copy is a duplicate), so that the order of the input
@@ -554,6 +557,7 @@ impl<'a> Engine<'a> {
         }
         let found = self.tables.lookup(inst.id(), inst.ror());
         let name = found.field(|r| r.name.as_ref());
+        let plan = self.plan;
         let mut res = Vec::with_capacity(self.levels.len());
         for lt in &mut self.levels {
             let r = match lt.level {
@@ -567,7 +571,11 @@ impl<'a> Engine<'a> {
                         lt.intern(&root, || root_name.or(fallback).unwrap_or(&root).to_owned()),
                     )
                 }
-                Level::City => {
+                Level::City | Level::Metro => {
+                    let metro = |id: &str| match lt.level {
+                        Level::Metro => plan.metros.get(id).cloned(),
+                        _ => None,
+                    };
                     let cc = found.field(|r| r.country.as_ref());
                     let by_id = [found.primary, found.ror]
                         .into_iter()
@@ -584,7 +592,9 @@ impl<'a> Engine<'a> {
                             None => city.to_owned(),
                         }
                     };
-                    if let Some(r) = by_id {
+                    if let Some((mid, mname)) = by_id.and_then(|r| metro(r.city_id.as_deref()?)) {
+                        Resolution::Entity(lt.intern(&mid, || mname))
+                    } else if let Some(r) = by_id {
                         let id = r.city_id.as_deref().unwrap_or_default();
                         let e = lt.intern(id, || label(r));
                         if r.city_name.is_some() {

@@ -47,6 +47,7 @@ fn run_with(
         share_column: Some(1),
         keep_duplicates: false,
         winners: None,
+        metros: Default::default(),
     };
     let tables = InstitutionTable::load(&[inst], true).unwrap();
     let mut engine = Engine::new(&plan, &tables, s);
@@ -248,6 +249,7 @@ fn thread_count_and_chunk_size_change_nothing() {
         share_column: Some(1),
         keep_duplicates: false,
         winners: None,
+        metros: Default::default(),
     };
     let tables = InstitutionTable::load(&[design::institutions_jsonl()], true).unwrap();
     let s = scorers();
@@ -301,6 +303,7 @@ fn a_strict_stop_names_the_first_bad_record_for_every_thread_count() {
         share_column: None,
         keep_duplicates: false,
         winners: None,
+        metros: Default::default(),
     };
     let tables = InstitutionTable::default();
     let s = scorers();
@@ -331,6 +334,7 @@ fn without_a_share_column_the_ledger_share_lines_read_zero() {
         share_column: None,
         keep_duplicates: false,
         winners: None,
+        metros: Default::default(),
     };
     let tables = InstitutionTable::load(&[design::institutions_jsonl()], true).unwrap();
     let s = scorers();

@@ -164,6 +164,10 @@ pub enum Level {
     Parent,
     /// The GeoNames city of the institution's physical site.
     City,
+    /// The metropolitan area of that city (a grouping of cities given in
+    /// TOML; `config/metros.toml` by default); a city in none stands for
+    /// itself.
+    Metro,
     /// ISO 3166-1 alpha-2 country.
     Country,
     /// The continent of the country (GeoNames' continent code: `AS`, `EU`,
@@ -173,12 +177,13 @@ pub enum Level {
 
 impl Level {
     /// All levels, in order.
-    pub const ALL: [Level; 5] = [
+    pub const ALL: [Level; 6] = [
         Level::Institution,
         Level::City,
         Level::Country,
         Level::Region,
         Level::Parent,
+        Level::Metro,
     ];
 
     /// The name used in configs and outputs.
@@ -187,6 +192,7 @@ impl Level {
             Level::Institution => "institution",
             Level::Parent => "parent",
             Level::City => "city",
+            Level::Metro => "metro",
             Level::Country => "country",
             Level::Region => "region",
         }
@@ -207,7 +213,7 @@ impl fmt::Display for UnknownLevel {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
         write!(
             f,
-            "unknown level `{}`: expected one of institution, city, country, region, parent",
+            "unknown level `{}`: expected one of institution, city, country, region, parent, metro",
             self.0
         )
     }
