@@ -168,52 +168,46 @@ fn the_methodology_page_prints_what_tally_computes() {
         assert!(found.starts_with(&format!("{rank},")), "{row} vs {found}");
     }
     let flat = doc.split_whitespace().collect::<Vec<_>>().join(" ");
-    let country = run("openalex", Level::Country, "2022", Format::Csv);
-    for (id, share, count) in [
-        ("CN", "0.833333", 2),
-        ("GB", "0.500000", 1),
-        ("US", "0.416667", 2),
-    ] {
-        assert!(
-            country.lines().any(
-                |l| l.contains(&format!(",{id},")) && l.ends_with(&format!(",{count},{share}"))
-            ),
-            "{country}"
-        );
-        assert!(
-            flat.contains(&format!("{id} {share} (count {count})"))
-                || flat.contains(&format!("{id} {share} ({count})")),
-            "{id}"
-        );
-    }
-    let region = run("openalex", Level::Region, "2022", Format::Csv);
-    for (id, share, count) in [
-        ("AS", "0.833333", 2),
-        ("EU", "0.500000", 1),
-        ("NA", "0.416667", 2),
-    ] {
-        assert!(
-            region.lines().any(
-                |l| l.contains(&format!(",{id},")) && l.ends_with(&format!(",{count},{share}"))
-            ),
-            "{region}"
-        );
-        assert!(flat.contains(&format!("{id} {share} ({count})")), "{id}");
-    }
-    let inst = run("openalex", Level::Institution, "2022", Format::Csv);
-    for (id, share, count) in [
-        ("I1", "0.541667", 2),
-        ("I5", "0.500000", 1),
-        ("I4", "0.416667", 2),
-        ("I2", "0.166667", 1),
-        ("I3", "0.125000", 1),
-    ] {
-        assert!(
-            inst.lines().any(
-                |l| l.contains(&format!(",{id},")) && l.ends_with(&format!(",{count},{share}"))
-            ),
-            "{inst}"
-        );
-        assert!(flat.contains(&format!("{id} {share} ({count})")), "{id}");
-    }
+    // Each (id, share, count) the page prints at a level, "ID SHARE (COUNT)"
+    // (the first with "count"), is a row of tally's CSV.
+    let check = |level: Level, rows: &[(&str, &str, u32)]| {
+        let csv = run("openalex", level, "2022", Format::Csv);
+        for (id, share, count) in rows {
+            let row = |l: &&str| {
+                l.contains(&format!(",{id},")) && l.ends_with(&format!(",{count},{share}"))
+            };
+            assert!(csv.lines().any(|l| row(&l)), "{level}: {id}\n{csv}");
+            assert!(
+                flat.contains(&format!("{id} {share} (count {count})"))
+                    || flat.contains(&format!("{id} {share} ({count})")),
+                "{level}: {id} not on the page"
+            );
+        }
+    };
+    check(
+        Level::Country,
+        &[
+            ("CN", "0.833333", 2),
+            ("GB", "0.500000", 1),
+            ("US", "0.416667", 2),
+        ],
+    );
+    check(
+        Level::Region,
+        &[
+            ("AS", "0.833333", 2),
+            ("EU", "0.500000", 1),
+            ("NA", "0.416667", 2),
+        ],
+    );
+    check(
+        Level::Institution,
+        &[
+            ("I1", "0.541667", 2),
+            ("I5", "0.500000", 1),
+            ("I4", "0.416667", 2),
+            ("I2", "0.166667", 1),
+            ("I3", "0.125000", 1),
+        ],
+    );
 }
