@@ -192,6 +192,11 @@ fn findings(inputs: &Inputs, ledger: &tally_report::Ledger) -> Vec<String> {
                 "{} of {} institution slots are in no institution table: pass --institutions with OpenAlex institutions or ROR records that cover them",
                 lv.slots_unknown_institution, ledger.institution_slots
             )
+        } else if lv.level == tally_report::Level::Region {
+            format!(
+                "{} of {} institution slots have no country in the tables, or a country in no region given: use tables with locations, or a regions file that covers those countries",
+                lv.slots_no_location, ledger.institution_slots
+            )
         } else {
             format!(
                 "{} of {} institution slots have no {level} in the tables: use tables with locations (OpenAlex institutions with geo, ROR records)",
@@ -406,6 +411,12 @@ fn count(
         } else {
             HashMap::new()
         }),
+        regions: settings
+            .regions
+            .as_deref()
+            .map(tally_config::load_regions)
+            .transpose()?
+            .map(std::sync::Arc::new),
     };
     let mut outcome = pass(settings, inputs, scorers, &plan, progress, on_problem)?;
     if !settings.keep_duplicates && !outcome.repeated.is_empty() {

@@ -82,6 +82,9 @@ struct RankArgs {
     /// Metropolitan areas for `--level metro` (TOML: `[id]` tables with `name` and `cities`, GeoNames ids) [default: the ones tally ships, config/metros.toml].
     #[arg(long)]
     metros: Option<PathBuf>,
+    /// Regions for `--level region` (TOML: `[id]` tables with `name` and `countries`, ISO codes) [default: the continents].
+    #[arg(long)]
+    regions: Option<PathBuf>,
     /// Work types to keep, comma-separated, or `all` [default: article].
     #[arg(long, value_parser = parse_types)]
     types: Option<Types>,
@@ -167,6 +170,7 @@ fn rank(args: RankArgs, verbose: u8) -> Result<(), (u8, String)> {
         allow_empty: args.allow_empty.then_some(true),
         keep_duplicates: args.keep_duplicates.then_some(true),
         metros: args.metros,
+        regions: args.regions,
     };
     let settings = tally_config::resolve(
         args.config.as_deref(),

@@ -102,3 +102,63 @@ fn ror_parent_chains_lead_to_their_root() {
     );
     assert!(out.contains("| 1 | EU | Europe | 1 | 1.000000 |"), "{out}");
 }
+
+/// `--regions` replaces the continents: regions of one's own, by ISO
+/// country code (any case); a country in none of them has no region, and
+/// the ledger and a warning say so.
+#[test]
+fn regions_of_ones_own_replace_the_continents() {
+    let s = Scratch::new("regions");
+    let regions = s.file(
+        "regions.toml",
+        "[east-asia]\nname = \"East Asia\"\ncountries = [\"CN\", \"jp\", \"KR\"]\n\n[anglosphere]\nname = \"US and UK\"\ncountries = [\"US\", \"GB\"]\n",
+    );
+    let base = [
+        "rank",
+        "--works",
+        &fixture("works.jsonl"),
+        "--institutions",
+        &fixture("institutions.jsonl"),
+        "--sources",
+        &fixture("journals.txt"),
+        "--years",
+        "2022",
+        "--level",
+        "region",
+        "--format",
+        "csv",
+        "-q",
+    ];
+    let mut args = base.to_vec();
+    args.extend(["--regions", &regions]);
+    let o = tally(&args);
+    assert!(o.status.success(), "{}", stderr(&o));
+    // GB's 0.5 and the US's 0.416667; CN's 0.833333.
+    assert_eq!(
+        stdout(&o),
+        "rank,entity_id,entity_name,count,share\n1,anglosphere,US and UK,2,0.916667\n2,east-asia,East Asia,2,0.833333\n"
+    );
+    let only_us = s.file("us.toml", "[a]\nname = \"A\"\ncountries = [\"US\"]\n");
+    let mut args: Vec<&str> = base.iter().copied().filter(|a| *a != "csv").collect();
+    args.retain(|a| *a != "--format");
+    args.extend(["--regions", &only_us, "--format", "json"]);
+    let o = tally(&args);
+    assert!(o.status.success(), "{}", stderr(&o));
+    let doc: serde_json::Value = serde_json::from_slice(&o.stdout).unwrap();
+    assert_eq!(doc["ledger"]["levels"][0]["slots_no_location"], 7);
+    assert!(
+        stderr(&o).contains("a country in no region given"),
+        "{}",
+        stderr(&o)
+    );
+    // A bad file is a config error.
+    let bad = s.file("bad.toml", "[a]\nname = \"A\"\ncountries = [\"USA\"]\n");
+    let mut args = base.to_vec();
+    args.extend(["--regions", &bad]);
+    let o = tally(&args);
+    assert_eq!(o.status.code(), Some(2));
+    assert_eq!(
+        common::error_line(&o),
+        format!("error: {bad}: region `a`: `USA` is not an ISO 3166-1 alpha-2 country code")
+    );
+}

@@ -183,6 +183,47 @@ fn parse_metros(
     Ok(out)
 }
 
+/// A region of a regions file.
+#[derive(Deserialize)]
+#[serde(deny_unknown_fields)]
+struct RegionDef {
+    name: String,
+    countries: Vec<String>,
+}
+
+/// Regions by ISO country code: `(region id, name)`, from a TOML file of
+/// `[region-id]` tables with `name` and `countries` (ISO 3166-1 alpha-2
+/// codes, any case). A country in two regions, or a code that is not two
+/// letters, is an error.
+pub fn load_regions(
+    path: &Path,
+) -> Result<std::collections::HashMap<String, (String, String)>, ConfigError> {
+    let label = path.display().to_string();
+    let text = std::fs::read_to_string(path).map_err(|source| ConfigError::Io {
+        path: path.to_path_buf(),
+        source,
+    })?;
+    let defs: std::collections::BTreeMap<String, RegionDef> = toml::from_str(&text)
+        .map_err(|e| ConfigError::Invalid(format!("{label}: {}", e.to_string().trim())))?;
+    let mut out = std::collections::HashMap::new();
+    for (id, def) in defs {
+        for c in def.countries {
+            let code = c.trim().to_ascii_uppercase();
+            if code.len() != 2 || !code.bytes().all(|b| b.is_ascii_uppercase()) {
+                return Err(ConfigError::Invalid(format!(
+                    "{label}: region `{id}`: `{c}` is not an ISO 3166-1 alpha-2 country code"
+                )));
+            }
+            if let Some((other, _)) = out.insert(code.clone(), (id.clone(), def.name.clone())) {
+                return Err(ConfigError::Invalid(format!(
+                    "{label}: country {code} is in two regions, `{other}` and `{id}`"
+                )));
+            }
+        }
+    }
+    Ok(out)
+}
+
 /// Threads beyond this many per core are not used (each holds buffers in
 /// flight; parsing is CPU-bound).
 pub const MAX_THREADS_PER_CORE: usize = 4;
@@ -516,6 +557,7 @@ struct InputSection {
     institutions: Option<OneOrMany<PathBuf>>,
     sources: Option<PathBuf>,
     metros: Option<PathBuf>,
+    regions: Option<PathBuf>,
 }
 
 #[derive(Deserialize, Default)]
@@ -626,6 +668,8 @@ pub struct Overrides {
     pub strict: Option<bool>,
     /// `--metros`.
     pub metros: Option<PathBuf>,
+    /// `--regions`.
+    pub regions: Option<PathBuf>,
     /// `--allow-empty`.
     pub allow_empty: Option<bool>,
     /// `--keep-duplicates`.
@@ -646,6 +690,8 @@ pub struct Settings {
     /// Metropolitan areas for the `metro` level (`None`: the ones tally
     /// ships, `config/metros.toml`).
     pub metros: Option<PathBuf>,
+    /// Regions for the `region` level (`None`: the continents).
+    pub regions: Option<PathBuf>,
     /// Work types kept (`None` = all).
     pub types: Option<Vec<String>>,
     /// Years summed.
@@ -793,6 +839,7 @@ pub fn resolve(
         allow_empty,
         keep_duplicates,
         metros,
+        regions,
     } = o;
     // Located mistakes in the file first, then what is missing.
     let levels = cx.levels(levels, fc.rank.level, fc.rank.levels)?;
@@ -851,6 +898,7 @@ pub fn resolve(
             .0,
         years: years.or(fc.filter.years).unwrap_or(Years(None)),
         metros: metros.or_else(|| fc.input.metros.map(|p| cx.rel(p))),
+        regions: regions.or_else(|| fc.input.regions.map(|p| cx.rel(p))),
         levels,
         scorers,
         by,

@@ -523,3 +523,31 @@ fn metros_load_and_say_what_they_hold() {
     assert!(e.contains("unknown field `city`"), "{e}");
     std::fs::remove_dir_all(&dir).unwrap();
 }
+
+/// A regions file: countries in any case; one country in two regions is an
+/// error.
+#[test]
+fn regions_load_with_their_countries() {
+    let dir = std::env::temp_dir().join(format!("tally-regions-{}", std::process::id()));
+    std::fs::create_dir_all(&dir).unwrap();
+    let p = dir.join("r.toml");
+    std::fs::write(
+        &p,
+        "[ea]\nname = \"East Asia\"\ncountries = [\"cn\", \"JP\"]\n",
+    )
+    .unwrap();
+    let r = load_regions(&p).unwrap();
+    assert_eq!(r["CN"], ("ea".to_string(), "East Asia".to_string()));
+    assert_eq!(r.len(), 2);
+    std::fs::write(
+        &p,
+        "[a]\nname = \"A\"\ncountries = [\"FR\"]\n[b]\nname = \"B\"\ncountries = [\"fr\"]\n",
+    )
+    .unwrap();
+    let e = load_regions(&p).unwrap_err().to_string();
+    assert!(
+        e.ends_with("country FR is in two regions, `a` and `b`"),
+        "{e}"
+    );
+    std::fs::remove_dir_all(&dir).unwrap();
+}

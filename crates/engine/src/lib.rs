@@ -45,6 +45,10 @@ pub struct Plan {
     /// The metropolitan areas, by GeoNames city id: the metro's id and name
     /// (for the `metro` level; a city not in it stands for itself).
     pub metros: std::sync::Arc<std::collections::HashMap<String, (String, String)>>,
+    /// Regions by country code (the region's id and name), replacing the
+    /// continents at `region` level when given: a country in none of them
+    /// has no region.
+    pub regions: Option<std::sync::Arc<std::collections::HashMap<String, (String, String)>>>,
     /// For work ids that come more than once with different content: the
     /// content digest of the copy to count (the first copy with it counts,
     /// every other copy is a duplicate), so that the order of the input
@@ -165,6 +169,15 @@ fn lineage_root<'t>(
             tables.by_ror.get(r).and_then(|x| x.name.as_deref()),
         ),
         None => (key.to_owned(), found.field(|r| r.name.as_ref())),
+    }
+}
+
+/// The region of a country: from the plan's regions when given, else its
+/// continent.
+fn region_of(plan: &Plan, country: &str) -> Option<(String, String)> {
+    match &plan.regions {
+        Some(r) => r.get(country).cloned(),
+        None => countries::continent(country).map(|c| (c.to_owned(), countries::continent_name(c))),
     }
 }
 
@@ -617,10 +630,8 @@ impl<'a> Engine<'a> {
                     None => Resolution::Unknown,
                 },
                 Level::Region => match found.field(|r| r.country.as_ref()) {
-                    Some(c) => match countries::continent(c) {
-                        Some(r) => {
-                            Resolution::Entity(lt.intern(r, || countries::continent_name(r)))
-                        }
+                    Some(c) => match region_of(plan, c) {
+                        Some((id, name)) => Resolution::Entity(lt.intern(&id, || name)),
                         None => Resolution::NoLocation,
                     },
                     None if found.known() => Resolution::NoLocation,
@@ -666,9 +677,9 @@ impl<'a> Engine<'a> {
                             (Level::Country, Some(c)) if !c.is_empty() => {
                                 lt.intern(c, || countries::name(c))
                             }
-                            (Level::Region, Some(c)) if countries::continent(c).is_some() => {
-                                let r = countries::continent(c).unwrap_or_default();
-                                lt.intern(r, || countries::continent_name(r))
+                            (Level::Region, Some(c)) if region_of(self.plan, c).is_some() => {
+                                let (id, name) = region_of(self.plan, c).unwrap_or_default();
+                                lt.intern(&id, || name)
                             }
                             _ => {
                                 if other == Resolution::Unknown {

@@ -48,6 +48,7 @@ fn run_with(
         keep_duplicates: false,
         winners: None,
         metros: Default::default(),
+        regions: None,
     };
     let tables = InstitutionTable::load(&[inst], true).unwrap();
     let mut engine = Engine::new(&plan, &tables, s);
@@ -250,6 +251,7 @@ fn thread_count_and_chunk_size_change_nothing() {
         keep_duplicates: false,
         winners: None,
         metros: Default::default(),
+        regions: None,
     };
     let tables = InstitutionTable::load(&[design::institutions_jsonl()], true).unwrap();
     let s = scorers();
@@ -304,6 +306,7 @@ fn a_strict_stop_names_the_first_bad_record_for_every_thread_count() {
         keep_duplicates: false,
         winners: None,
         metros: Default::default(),
+        regions: None,
     };
     let tables = InstitutionTable::default();
     let s = scorers();
@@ -335,6 +338,7 @@ fn without_a_share_column_the_ledger_share_lines_read_zero() {
         keep_duplicates: false,
         winners: None,
         metros: Default::default(),
+        regions: None,
     };
     let tables = InstitutionTable::load(&[design::institutions_jsonl()], true).unwrap();
     let s = scorers();
