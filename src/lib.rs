@@ -125,14 +125,32 @@ pub fn build_report_with(
         .position(|c| c.name == settings.by)
         .ok_or_else(|| RunError::UnknownBy(settings.by.clone()))?;
     let t = std::time::Instant::now();
-    let rankings: Vec<tally_report::Ranking> = outcome
-        .levels
-        .iter()
-        .map(|lt| {
-            let period = settings.years.label();
-            rank(lt, columns.clone(), by, settings.years.0, period).cut(settings.top)
-        })
-        .collect();
+    // One period (the years), or each named period in config order.
+    let periods: Vec<(String, Option<(i32, i32)>)> = if settings.periods.is_empty() {
+        vec![(settings.years.label(), settings.years.0)]
+    } else {
+        settings
+            .periods
+            .iter()
+            .map(|(name, y)| (format!("{name}: {}", y.label()), y.0))
+            .collect()
+    };
+    let included = |span: Option<(i32, i32)>| -> u64 {
+        outcome
+            .included_by_year
+            .iter()
+            .filter(|(y, _)| span.is_none_or(|(a, b)| (a..=b).contains(*y)))
+            .map(|(_, n)| n)
+            .sum()
+    };
+    let mut rankings: Vec<tally_report::Ranking> = Vec::new();
+    for lt in &outcome.levels {
+        for (label, span) in &periods {
+            let mut r = rank(lt, columns.clone(), by, *span, label.clone()).cut(settings.top);
+            r.included = included(*span);
+            rankings.push(r);
+        }
+    }
     for r in &rankings {
         tracing::info!(
             "{} ranking: {} entities, {} rows shown, ranked in {}",

@@ -88,6 +88,9 @@ struct RankArgs {
     /// Work types to keep, comma-separated, or `all` [default: article].
     #[arg(long, value_parser = parse_types)]
     types: Option<Types>,
+    /// A named period, ranked on its own: `current=2022`, `before=2015-2021`. Repeatable, in order (instead of --years).
+    #[arg(long = "period", value_parser = parse_period)]
+    periods: Vec<(String, Years)>,
     /// A year, an inclusive range (2015-2022, summed) or `all` [default: all].
     #[arg(long, value_parser = parse_years)]
     years: Option<Years>,
@@ -138,6 +141,15 @@ fn parse_types(s: &str) -> Result<Types, tally_config::ValueError> {
 fn parse_years(s: &str) -> Result<Years, tally_config::ValueError> {
     s.parse()
 }
+fn parse_period(s: &str) -> Result<(String, Years), String> {
+    let (name, years) = s
+        .split_once('=')
+        .ok_or_else(|| format!("`{s}`: expected NAME=YEARS, e.g. current=2022"))?;
+    let years: Years = years
+        .parse()
+        .map_err(|e: tally_config::ValueError| e.to_string())?;
+    Ok((name.trim().to_owned(), years))
+}
 fn parse_level(s: &str) -> Result<Level, tally_report::UnknownLevel> {
     s.parse()
 }
@@ -170,6 +182,7 @@ fn rank(args: RankArgs, verbose: u8) -> Result<(), (u8, String)> {
         allow_empty: args.allow_empty.then_some(true),
         keep_duplicates: args.keep_duplicates.then_some(true),
         metros: args.metros,
+        periods: args.periods,
         regions: args.regions,
     };
     let settings = tally_config::resolve(

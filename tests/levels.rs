@@ -162,3 +162,56 @@ fn regions_of_ones_own_replace_the_continents() {
         format!("error: {bad}: region `a`: `USA` is not an ISO 3166-1 alpha-2 country code")
     );
 }
+
+/// Named periods rank each on its own, as separate `--years` runs do, and
+/// carry their number of included works (`T`) in JSON.
+#[test]
+fn named_periods_rank_each_on_its_own() {
+    let base = [
+        "rank",
+        "--works",
+        &fixture("works.jsonl"),
+        "--institutions",
+        &fixture("institutions.jsonl"),
+        "--sources",
+        &fixture("journals.txt"),
+        "-q",
+    ];
+    let mut args = base.to_vec();
+    args.extend([
+        "--period",
+        "current=2022",
+        "--period",
+        "previous=2021",
+        "--format",
+        "json",
+    ]);
+    let o = tally(&args);
+    assert!(o.status.success(), "{}", stderr(&o));
+    let doc: serde_json::Value = serde_json::from_slice(&o.stdout).unwrap();
+    let rankings = doc["rankings"].as_array().unwrap();
+    assert_eq!(rankings.len(), 2);
+    assert_eq!(rankings[0]["period"], "current: 2022");
+    assert_eq!(rankings[0]["included"], 2);
+    assert_eq!(rankings[1]["period"], "previous: 2021");
+    assert_eq!(rankings[1]["included"], 1);
+    for (k, year) in [(0, "2022"), (1, "2021")] {
+        let mut one = base.to_vec();
+        one.extend(["--years", year, "--format", "json"]);
+        let alone: serde_json::Value = serde_json::from_slice(&tally(&one).stdout).unwrap();
+        assert_eq!(rankings[k]["rows"], alone["rankings"][0]["rows"], "{year}");
+        assert_eq!(
+            rankings[k]["included"], alone["rankings"][0]["included"],
+            "{year}"
+        );
+    }
+    let mut both = base.to_vec();
+    both.extend(["--period", "current=2022", "--years", "2022"]);
+    let o = tally(&both);
+    assert_eq!(o.status.code(), Some(2));
+    assert!(
+        common::error_line(&o).contains("give either years"),
+        "{}",
+        stderr(&o)
+    );
+}

@@ -524,6 +524,27 @@ struct FileConfig {
     run: RunSection,
     #[serde(default, deserialize_with = "scorer_tables")]
     scorer: Vec<ScorerSection>,
+    #[serde(default, deserialize_with = "period_table")]
+    periods: Vec<(String, Years)>,
+}
+
+/// `[periods]`: `name = years` pairs, in the file's order.
+fn period_table<'de, D: Deserializer<'de>>(d: D) -> Result<Vec<(String, Years)>, D::Error> {
+    struct V;
+    impl<'de> de::Visitor<'de> for V {
+        type Value = Vec<(String, Years)>;
+        fn expecting(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+            f.write_str("a table of named periods: current = \"2022\", previous = \"2021\"")
+        }
+        fn visit_map<A: de::MapAccess<'de>>(self, mut map: A) -> Result<Self::Value, A::Error> {
+            let mut out = Vec::new();
+            while let Some((k, v)) = map.next_entry::<String, Years>()? {
+                out.push((k, v));
+            }
+            Ok(out)
+        }
+    }
+    d.deserialize_map(V)
 }
 
 /// `[[scorer]]` tables; a single `[scorer]` table is the common slip.
@@ -666,6 +687,8 @@ pub struct Overrides {
     pub threads: Option<usize>,
     /// `--strict` / `--no-strict`.
     pub strict: Option<bool>,
+    /// `--period NAME=YEARS`, in order.
+    pub periods: Vec<(String, Years)>,
     /// `--metros`.
     pub metros: Option<PathBuf>,
     /// `--regions`.
@@ -694,8 +717,11 @@ pub struct Settings {
     pub regions: Option<PathBuf>,
     /// Work types kept (`None` = all).
     pub types: Option<Vec<String>>,
-    /// Years summed.
+    /// Years the works may have: the one period's, or the span of the
+    /// named periods.
     pub years: Years,
+    /// Named periods, each ranked on its own (empty: one period, `years`).
+    pub periods: Vec<(String, Years)>,
     /// Levels ranked.
     pub levels: Vec<Level>,
     /// Scorers, in column order.
@@ -840,6 +866,7 @@ pub fn resolve(
         keep_duplicates,
         metros,
         regions,
+        periods,
     } = o;
     // Located mistakes in the file first, then what is missing.
     let levels = cx.levels(levels, fc.rank.level, fc.rank.levels)?;
@@ -879,6 +906,39 @@ pub fn resolve(
         (Some(f), _) => f,
         (None, e) => e.unwrap_or(Format::Table),
     };
+    let periods = if periods.is_empty() {
+        fc.periods
+    } else {
+        periods
+    };
+    let given_years = years.or(fc.filter.years);
+    if !periods.is_empty() && given_years.is_some() {
+        return Err(ConfigError::Invalid(
+            "give either years (--years, filter.years) or named periods ([periods], --period), not both".into(),
+        ));
+    }
+    for (i, (name, _)) in periods.iter().enumerate() {
+        if name.trim().is_empty() || periods[..i].iter().any(|(n, _)| n == name) {
+            return Err(ConfigError::Invalid(format!(
+                "period `{name}`: each period needs a name of its own"
+            )));
+        }
+    }
+    // The works read: every year of some period.
+    let years = if periods.is_empty() {
+        given_years.unwrap_or(Years(None))
+    } else if periods.iter().any(|(_, y)| y.0.is_none()) {
+        Years(None)
+    } else {
+        let first = periods.iter().filter_map(|(_, y)| y.0.map(|r| r.0)).min();
+        let last = periods.iter().filter_map(|(_, y)| y.0.map(|r| r.1)).max();
+        Years(first.zip(last))
+    };
+    if format == Format::Csv && periods.len() > 1 {
+        return Err(ConfigError::Invalid(
+            "CSV holds one ranking: choose one period, or use --format json, md or table for several".into(),
+        ));
+    }
     if format == Format::Csv && levels.len() > 1 {
         return Err(ConfigError::Invalid(
             "CSV holds one ranking: choose one level (--level), or use --format json, md or table for several".into(),
@@ -896,7 +956,8 @@ pub fn resolve(
             .or(fc.filter.types)
             .unwrap_or(Types(Some(vec!["article".into()])))
             .0,
-        years: years.or(fc.filter.years).unwrap_or(Years(None)),
+        years,
+        periods,
         metros: metros.or_else(|| fc.input.metros.map(|p| cx.rel(p))),
         regions: regions.or_else(|| fc.input.regions.map(|p| cx.rel(p))),
         levels,

@@ -551,3 +551,54 @@ fn regions_load_with_their_countries() {
     );
     std::fs::remove_dir_all(&dir).unwrap();
 }
+
+/// Named periods: in the file's order, the works read span them all; not
+/// with years; CSV takes one; names are unique.
+#[test]
+fn named_periods_resolve() {
+    let s = with_config(
+        "[input]\nworks = \"w.jsonl\"\n[periods]\ncurrent = \"2022\"\nprevious = 2021\nearly = \"2015-2017\"\n",
+        Overrides::default(),
+    )
+    .unwrap();
+    let names: Vec<&str> = s.periods.iter().map(|(n, _)| n.as_str()).collect();
+    assert_eq!(names, ["current", "previous", "early"]);
+    assert_eq!(s.years, Years(Some((2015, 2022))));
+    let e = message(
+        with_config(
+            "[input]\nworks = \"w.jsonl\"\n[filter]\nyears = 2022\n[periods]\ncurrent = \"2022\"\n",
+            Overrides::default(),
+        )
+        .unwrap_err(),
+    );
+    assert!(e.starts_with("give either years"), "{e}");
+    let two = vec![
+        ("a".to_string(), "2022".parse::<Years>().unwrap()),
+        ("b".to_string(), "2021".parse::<Years>().unwrap()),
+    ];
+    let o = |periods: Vec<(String, Years)>, format: Option<Format>| Overrides {
+        works: vec!["w.jsonl".into()],
+        periods,
+        format,
+        ..Default::default()
+    };
+    let e = resolve(None, o(two.clone(), Some(Format::Csv)), &builtins()).unwrap_err();
+    assert!(
+        e.to_string()
+            .starts_with("CSV holds one ranking: choose one period"),
+        "{e}"
+    );
+    let mut same = two.clone();
+    same[1].0 = "a".into();
+    let e = resolve(None, o(same, None), &builtins()).unwrap_err();
+    assert!(
+        e.to_string()
+            .contains("each period needs a name of its own"),
+        "{e}"
+    );
+    let all = vec![("x".to_string(), Years(None)), two[0].clone()];
+    assert_eq!(
+        resolve(None, o(all, None), &builtins()).unwrap().years,
+        Years(None)
+    );
+}

@@ -248,6 +248,8 @@ pub struct Outcome {
     pub works_files: Vec<InputFile>,
     /// Work ids that came more than once (sorted).
     pub repeated: Vec<String>,
+    /// Included works per publication year (for a period's `T`).
+    pub included_by_year: BTreeMap<i32, u64>,
 }
 
 /// The streaming aggregator. Feed it works, then [`Engine::finish`].
@@ -266,6 +268,8 @@ pub struct Engine<'a> {
     seen_other: HashSet<String>,
     /// Ids seen again (up to [`MAX_REPEATED`]).
     repeated: HashSet<String>,
+    /// Included works per year.
+    included_by_year: BTreeMap<i32, u64>,
     // Scratch, reused across works.
     refs: Vec<SlotRef>,
     /// Per slot, the country code the work record gives (a range of `ref_text`).
@@ -327,6 +331,7 @@ impl<'a> Engine<'a> {
             seen_numeric: roaring::RoaringTreemap::new(),
             seen_other: HashSet::default(),
             repeated: HashSet::default(),
+            included_by_year: BTreeMap::new(),
             refs: Vec::new(),
             ref_countries: Vec::new(),
             ref_text: String::new(),
@@ -480,6 +485,7 @@ impl<'a> Engine<'a> {
         }
         let wfixed = Fixed::from_f64(weight).unwrap_or_default();
         self.ledger.included += 1;
+        *self.included_by_year.entry(year).or_default() += 1;
         self.ledger.included_weight += wfixed;
         if w.authorships() == 0 {
             self.ledger.included_without_authors += 1;
@@ -774,6 +780,7 @@ impl<'a> Engine<'a> {
             ledger,
             works_files,
             repeated,
+            included_by_year: self.included_by_year,
         })
     }
 }

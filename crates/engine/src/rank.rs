@@ -68,6 +68,8 @@ pub fn rank(
     Ranking {
         level: totals.level,
         period,
+        // The period's works are the caller's to count (see Outcome).
+        included: 0,
         columns,
         by,
         entities: rows.len(),

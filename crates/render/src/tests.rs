@@ -38,6 +38,7 @@ fn report() -> Report {
     let city = Ranking {
         level: Level::City,
         period: "2022".into(),
+        included: 3,
         columns: columns(),
         by: 1,
         entities: 5,
@@ -50,6 +51,7 @@ fn report() -> Report {
     let inst = Ranking {
         level: Level::Institution,
         period: "2022".into(),
+        included: 3,
         columns: columns(),
         by: 0,
         entities: 1,

@@ -257,8 +257,8 @@ pub struct Row {
 
 /// A ranking of one level over one period.
 ///
-/// In JSON: `level`, `period`, `by` (the primary column's name), `columns`,
-/// `entities`, and `rows`, each with its scores as an object from column
+/// In JSON: `level`, `period`, `included` (the period's works), `by` (the
+/// primary column's name), `columns`, `entities`, and `rows`, each with its scores as an object from column
 /// name to value.
 #[derive(Clone, Debug, PartialEq, Eq)]
 pub struct Ranking {
@@ -272,6 +272,9 @@ pub struct Ranking {
     pub by: usize,
     /// Entities with credit in the period, before any cut.
     pub entities: usize,
+    /// The works included in the period (the Nature Index's `T`, which the
+    /// adjusted share of a year-on-year comparison divides by).
+    pub included: u64,
     /// The ranked entities, best first (all of them, or those up to a cut).
     pub rows: Vec<Row>,
 }
@@ -316,6 +319,7 @@ struct RowOut<'a> {
 struct RankingOut<'a> {
     level: Level,
     period: &'a str,
+    included: u64,
     by: &'a str,
     columns: &'a [Column],
     entities: usize,
@@ -331,6 +335,7 @@ impl Serialize for Ranking {
         RankingOut {
             level: self.level,
             period: &self.period,
+            included: self.included,
             by: &by.name,
             columns: &self.columns,
             entities: self.entities,
@@ -386,6 +391,8 @@ struct RowIn {
 struct RankingIn {
     level: Level,
     period: String,
+    #[serde(default)]
+    included: u64,
     by: String,
     columns: Vec<Column>,
     entities: usize,
@@ -443,6 +450,7 @@ impl<'de> Deserialize<'de> for Ranking {
         Ok(Ranking {
             level: r.level,
             period: r.period,
+            included: r.included,
             columns: r.columns,
             by,
             entities: r.entities,
@@ -863,6 +871,7 @@ mod tests {
         let r = Ranking {
             level: Level::City,
             period: "2022".into(),
+            included: 4,
             columns: vec![],
             by: 0,
             entities: 4,
