@@ -25,6 +25,8 @@ struct Cli {
 enum Command {
     /// Rank institutions, cities or countries.
     Rank(Box<RankArgs>),
+    /// Compare two periods in one pass: rank and scores now and before, rank change, change in adjusted share.
+    Compare(Box<CompareArgs>),
     /// Generate synthetic OpenAlex-shaped works, institutions and a journal list (for benchmarks).
     Gen {
         /// Number of works.
@@ -135,6 +137,18 @@ struct RankArgs {
     quiet: bool,
 }
 
+#[derive(Args)]
+struct CompareArgs {
+    #[command(flatten)]
+    rank: RankArgs,
+    /// The current period: a year or a range (2022, 2020-2022).
+    #[arg(long, value_parser = parse_years)]
+    current: Years,
+    /// The previous period.
+    #[arg(long, value_parser = parse_years)]
+    previous: Years,
+}
+
 fn parse_types(s: &str) -> Result<Types, tally_config::ValueError> {
     s.parse()
 }
@@ -159,7 +173,27 @@ fn parse_format(s: &str) -> Result<Format, tally_config::ValueError> {
 
 const MAX_WARNINGS: u64 = 20;
 
-fn rank(args: RankArgs, verbose: u8) -> Result<(), (u8, String)> {
+/// What `tally compare` takes out of the rank arguments: the output
+/// format, file and cut apply to the comparison, not to its two rankings.
+struct CompareOut {
+    format: Option<Format>,
+    output: Option<PathBuf>,
+    top: Option<usize>,
+}
+
+fn rank(
+    mut args: RankArgs,
+    verbose: u8,
+    compare: Option<(Years, Years)>,
+) -> Result<(), (u8, String)> {
+    let compare = compare.map(|(current, previous)| {
+        args.periods = vec![("current".into(), current), ("previous".into(), previous)];
+        CompareOut {
+            format: args.format.take(),
+            output: args.output.take(),
+            top: args.top.take(),
+        }
+    });
     let overrides = Overrides {
         works: args.works,
         institutions: args.institutions,
@@ -213,8 +247,14 @@ fn rank(args: RankArgs, verbose: u8) -> Result<(), (u8, String)> {
         eprintln!("warning: {w}");
     }
     let t = std::time::Instant::now();
-    let text = tally::render(&report, settings.format);
-    tally::write_output(settings.output.as_deref(), &text).map_err(|e| (1, e.to_string()))?;
+    let (text, output) = match &compare {
+        None => (
+            tally::render(&report, settings.format),
+            settings.output.clone(),
+        ),
+        Some(c) => (compare_text(&report, c)?, c.output.clone()),
+    };
+    tally::write_output(output.as_deref(), &text).map_err(|e| (1, e.to_string()))?;
     tracing::info!(
         "output: {} bytes of {} to {} in {:.1} ms",
         text.len(),
@@ -232,6 +272,42 @@ fn rank(args: RankArgs, verbose: u8) -> Result<(), (u8, String)> {
         }
     }
     Ok(())
+}
+
+/// The comparison of each level's two rankings (current, previous), in the
+/// format asked for or the output file's.
+fn compare_text(report: &tally_report::Report, c: &CompareOut) -> Result<String, (u8, String)> {
+    let format = c
+        .format
+        .or_else(|| c.output.as_deref().and_then(Format::of_path))
+        .unwrap_or(Format::Table);
+    let comparisons: Vec<tally_report::Comparison> = report
+        .rankings
+        .chunks(2)
+        .map(|pair| {
+            let mut cmp = tally_report::Comparison::of(&pair[0], &pair[1]);
+            if let Some(n) = c.top.filter(|n| *n > 0) {
+                let within = |r: Option<u32>| r.is_some_and(|r| r as usize <= n);
+                cmp.rows
+                    .retain(|r| within(r.rank_current) || within(r.rank_previous));
+            }
+            cmp
+        })
+        .collect();
+    Ok(match format {
+        Format::Json => tally_render::compare_json(&comparisons),
+        Format::Csv if comparisons.len() == 1 => tally_render::compare_csv(&comparisons[0]),
+        Format::Csv => return Err((
+            2,
+            "CSV holds one comparison: choose one level (--level), or use --format json or table"
+                .into(),
+        )),
+        Format::Table | Format::Md => comparisons
+            .iter()
+            .map(tally_render::compare_table)
+            .collect::<Vec<_>>()
+            .join("\n"),
+    })
 }
 
 fn scorers(config: Option<PathBuf>) -> Result<(), (u8, String)> {
@@ -334,13 +410,27 @@ fn main() -> ExitCode {
         .without_time()
         .init();
     match cli.command {
-        Command::Rank(args) => match rank(*args, cli.verbose) {
+        Command::Rank(args) => match rank(*args, cli.verbose, None) {
             Ok(()) => ExitCode::SUCCESS,
             Err((code, msg)) => {
                 eprintln!("error: {msg}");
                 ExitCode::from(code)
             }
         },
+        Command::Compare(args) => {
+            let CompareArgs {
+                rank: r,
+                current,
+                previous,
+            } = *args;
+            match rank(r, cli.verbose, Some((current, previous))) {
+                Ok(()) => ExitCode::SUCCESS,
+                Err((code, msg)) => {
+                    eprintln!("error: {msg}");
+                    ExitCode::from(code)
+                }
+            }
+        }
         Command::Gen {
             works,
             seed,

@@ -211,3 +211,50 @@ fn the_methodology_page_prints_what_tally_computes() {
         ],
     );
 }
+
+/// `tally compare` on the worked example, 2022 against 2021, at every
+/// level: snapshots; and the city level as computed by hand: Beijing keeps
+/// rank 1 (tied in 2021), its adjusted share changes by
+/// (0.708333 / 0.5) * (1 / 2) - 1 = -29.17 %; New York is ranked only
+/// before; Cambridge (GB), Cambridge (US) and Hefei only now.
+#[test]
+fn compare_2022_with_2021_at_every_level() {
+    let fx = |f: &str| format!("{FIXTURE}/{f}");
+    let run = |level: Level| {
+        let o = std::process::Command::new(env!("CARGO_BIN_EXE_tally"))
+            .args([
+                "compare",
+                "--works",
+                &fx("works.jsonl"),
+                "--institutions",
+                &fx("institutions.jsonl"),
+                "--sources",
+                &fx("journals.txt"),
+                "--current",
+                "2022",
+                "--previous",
+                "2021",
+                "--level",
+                level.as_str(),
+                "--format",
+                "csv",
+                "-q",
+            ])
+            .output()
+            .unwrap();
+        assert!(o.status.success(), "{}", String::from_utf8_lossy(&o.stderr));
+        String::from_utf8(o.stdout).unwrap()
+    };
+    assert_eq!(
+        run(Level::City),
+        "entity_id,entity_name,rank_current,rank_previous,rank_change,count_current,count_previous,share_current,share_previous,adjusted_share_change_pct\n\
+         1816670,\"Beijing, CN\",1,1,0,2,1,0.708333,0.500000,-29.17\n\
+         2653941,\"Cambridge, GB\",2,,,1,,0.500000,,\n\
+         4931972,\"Cambridge, US\",3,,,2,,0.416667,,\n\
+         1808722,\"Hefei, CN\",4,,,1,,0.125000,,\n\
+         5128581,\"New York, US\",,1,,,1,,0.500000,\n"
+    );
+    for level in Level::ALL {
+        insta::assert_snapshot!(format!("compare_{level}_csv"), run(level));
+    }
+}

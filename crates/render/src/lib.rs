@@ -291,3 +291,126 @@ pub fn ledger_summary(l: &Ledger) -> String {
 
 #[cfg(test)]
 mod tests;
+
+fn opt<T: ToString>(v: Option<T>) -> String {
+    v.map(|x| x.to_string()).unwrap_or_default()
+}
+
+/// The cells of a compared row, after id and name: ranks, change, each
+/// scorer now and before, the adjusted-share change (2 decimals).
+fn compared_cells(c: &tally_report::Comparison, r: &tally_report::ComparedRow) -> Vec<String> {
+    let mut cells = vec![
+        opt(r.rank_current),
+        opt(r.rank_previous),
+        r.rank_change
+            .map(|d| if d == 0 { "0".into() } else { format!("{d:+}") })
+            .unwrap_or_default(),
+    ];
+    for (k, col) in c.columns.iter().enumerate() {
+        cells.push(opt(r.current[k].map(|v| v.display(col.kind))));
+        cells.push(opt(r.previous[k].map(|v| v.display(col.kind))));
+    }
+    cells.push(
+        r.adjusted_share_change_pct
+            .map(|p| format!("{p:+.2}"))
+            .unwrap_or_default(),
+    );
+    cells
+}
+
+fn compared_header(c: &tally_report::Comparison) -> Vec<String> {
+    let mut h: Vec<String> = [
+        "entity_id",
+        "entity_name",
+        "rank_current",
+        "rank_previous",
+        "rank_change",
+    ]
+    .map(String::from)
+    .to_vec();
+    for col in &c.columns {
+        h.push(format!("{}_current", col.name));
+        h.push(format!("{}_previous", col.name));
+    }
+    h.push("adjusted_share_change_pct".into());
+    h
+}
+
+/// A comparison as CSV: `entity_id,entity_name,rank_current,rank_previous,
+/// rank_change,<scorer>_current,<scorer>_previous...,adjusted_share_change_pct`;
+/// a cell is empty where the entity is absent in a period.
+pub fn compare_csv(c: &tally_report::Comparison) -> String {
+    let mut out = compared_header(c).join(",");
+    out.push('\n');
+    for r in &c.rows {
+        let mut cells = vec![csv_field(&r.entity_id), csv_field(&r.entity_name)];
+        cells.extend(compared_cells(c, r));
+        out.push_str(&cells.join(","));
+        out.push('\n');
+    }
+    out
+}
+
+/// A comparison as an aligned table, titled with both periods and their
+/// included works.
+pub fn compare_table(c: &tally_report::Comparison) -> String {
+    let level = c.level.as_str();
+    let mut out = format!(
+        "{}{} level, {} ({} works) against {} ({} works)\n",
+        level[..1].to_uppercase(),
+        &level[1..],
+        visible(&c.current),
+        c.included_current,
+        visible(&c.previous),
+        c.included_previous
+    );
+    let header = compared_header(c);
+    let body: Vec<Vec<String>> = c
+        .rows
+        .iter()
+        .map(|r| {
+            let mut cells = vec![
+                visible(&r.entity_id).into_owned(),
+                visible(&r.entity_name).into_owned(),
+            ];
+            cells.extend(compared_cells(c, r));
+            cells
+        })
+        .collect();
+    let mut widths: Vec<usize> = header.iter().map(|h| width(h)).collect();
+    for cells in &body {
+        for (w, x) in widths.iter_mut().zip(cells) {
+            *w = (*w).max(width(x));
+        }
+    }
+    for cells in std::iter::once(&header).chain(&body) {
+        let mut line = String::new();
+        for (k, (x, w)) in cells.iter().zip(&widths).enumerate() {
+            if k > 0 {
+                line.push_str("  ");
+            }
+            let pad = " ".repeat(w - width(x));
+            if k < 2 {
+                line.push_str(x);
+                line.push_str(&pad);
+            } else {
+                line.push_str(&pad);
+                line.push_str(x);
+            }
+        }
+        out.push_str(line.trim_end());
+        out.push('\n');
+    }
+    out
+}
+
+/// Comparisons as JSON (`"schema": "tally.comparison/1"`).
+pub fn compare_json(cs: &[tally_report::Comparison]) -> String {
+    let doc = serde_json::json!({
+        "schema": "tally.comparison/1",
+        "comparisons": cs,
+    });
+    let mut s = serde_json::to_string_pretty(&doc).unwrap_or_default();
+    s.push('\n');
+    s
+}
