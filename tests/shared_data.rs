@@ -255,3 +255,63 @@ fn duplicates_count_once_and_are_reported() {
         once["ledger"]["included"]
     );
 }
+
+/// On the real data: a metro's share is the sum of its member cities'
+/// (every metro id of `config/metros.toml` is a GeoNames id of the shared
+/// cities file, and no city is in two metros), and a parent's share is the
+/// sum of its institutions' (which roll up to it by the tables' lineage).
+#[test]
+#[cfg_attr(not(shared_data), ignore = "needs ../shared/data next to the checkout")]
+fn metros_and_parents_add_up_on_real_data() {
+    use std::collections::{BTreeMap, HashSet};
+    let d = data();
+    // Every city of the metros file exists in GeoNames' cities1000.
+    let geonames: HashSet<String> = std::fs::read_to_string(d.join("geonames/cities1000.csv"))
+        .unwrap()
+        .lines()
+        .skip(1)
+        .filter_map(|l| l.split(',').next().map(str::to_owned))
+        .collect();
+    let metros = tally_config::load_metros(None).unwrap();
+    for city in metros.keys() {
+        assert!(
+            geonames.contains(city),
+            "city {city} of config/metros.toml is not in GeoNames"
+        );
+    }
+    let s = settings(
+        &d,
+        vec![Level::City, Level::Metro, Level::Institution, Level::Parent],
+        Format::Json,
+    );
+    let report = tally::build_report(&s, |_| {}).unwrap();
+    let scores = |level: Level| -> BTreeMap<String, f64> {
+        let r = report.rankings.iter().find(|r| r.level == level).unwrap();
+        let share = r.columns.iter().position(|c| c.name == "share").unwrap();
+        r.rows
+            .iter()
+            .map(|row| (row.entity_id.clone(), row.scores[share].to_f64()))
+            .collect()
+    };
+    let mut by_metro: BTreeMap<String, f64> = BTreeMap::new();
+    for (city, v) in scores(Level::City) {
+        let key = metros.get(&city).map_or(city, |(m, _)| m.clone());
+        *by_metro.entry(key).or_default() += v;
+    }
+    let metro = scores(Level::Metro);
+    assert_eq!(metro.len(), by_metro.len());
+    for (k, sum) in &by_metro {
+        assert!((metro[k] - sum).abs() < 1e-4, "{k}: {} != {sum}", metro[k]);
+    }
+    // Parents: the sum over all of them is the sum over the institutions,
+    // and there are fewer parents than institutions (some roll up).
+    let (inst, parent) = (scores(Level::Institution), scores(Level::Parent));
+    let total = |m: &BTreeMap<String, f64>| m.values().sum::<f64>();
+    assert!((total(&inst) - total(&parent)).abs() < 1e-3);
+    assert!(
+        parent.len() < inst.len(),
+        "{} parents, {} institutions",
+        parent.len(),
+        inst.len()
+    );
+}
