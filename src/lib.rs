@@ -143,6 +143,15 @@ pub fn build_report_with(
             .map(|(_, n)| n)
             .sum()
     };
+    // A named period with no work would rank (and compare) as empty.
+    if !settings.allow_empty {
+        if let Some((label, _)) = periods.iter().find(|(_, span)| included(*span) == 0) {
+            return Err(RunError::Empty(format!(
+                "the period {label} includes no work ({} included in all): pass periods with years the data has",
+                outcome.ledger.included
+            )));
+        }
+    }
     let mut rankings: Vec<tally_report::Ranking> = Vec::new();
     for lt in &outcome.levels {
         for (label, span) in &periods {

@@ -215,3 +215,49 @@ fn named_periods_rank_each_on_its_own() {
         stderr(&o)
     );
 }
+
+/// A compared (or named) period with no work is an error, not an empty
+/// half of a comparison; without the share scorer the adjusted-share
+/// change is left empty rather than computed from another column.
+#[test]
+fn compare_refuses_an_empty_period_and_needs_share_for_the_adjusted_change() {
+    let base = [
+        "compare",
+        "--works",
+        &fixture("works.jsonl"),
+        "--institutions",
+        &fixture("institutions.jsonl"),
+        "--sources",
+        &fixture("journals.txt"),
+        "--format",
+        "csv",
+        "-q",
+    ];
+    let mut args = base.to_vec();
+    args.extend(["--current", "2022", "--previous", "1999"]);
+    let o = tally(&args);
+    assert_eq!(o.status.code(), Some(1));
+    assert_eq!(
+        common::error_line(&o),
+        "error: the period previous: 1999 includes no work (3 included in all): pass periods with years the data has (--allow-empty prints the empty ranking)"
+    );
+    assert!(stdout(&o).is_empty());
+    let mut args = base.to_vec();
+    args.extend([
+        "--current",
+        "2022",
+        "--previous",
+        "2021",
+        "--scorers",
+        "count",
+        "--by",
+        "count",
+    ]);
+    let o = tally(&args);
+    assert!(o.status.success(), "{}", stderr(&o));
+    assert!(
+        stdout(&o).contains("\n1816670,\"Beijing, CN\",1,1,0,2,1,\n"),
+        "{}",
+        stdout(&o)
+    );
+}

@@ -131,56 +131,74 @@ enum CityId {
 /// The metropolitan areas by GeoNames city id: `(metro id, name)`. From
 /// `path` (a TOML file of `[metro-id]` tables with `name` and `cities`),
 /// or the ones tally ships. A city in two metros is an error.
-pub fn load_metros(
-    path: Option<&Path>,
-) -> Result<std::collections::HashMap<String, (String, String)>, ConfigError> {
-    if path.is_none() {
+pub fn load_metros(path: Option<&Path>) -> Result<Groups, ConfigError> {
+    let Some(path) = path else {
         // The built-in file, parsed once per process.
-        static BUILT_IN: std::sync::OnceLock<std::collections::HashMap<String, (String, String)>> =
-            std::sync::OnceLock::new();
+        static BUILT_IN: std::sync::OnceLock<Groups> = std::sync::OnceLock::new();
         if let Some(m) = BUILT_IN.get() {
             return Ok(m.clone());
         }
         let m = parse_metros("config/metros.toml (built in)", DEFAULT_METROS)?;
         return Ok(BUILT_IN.get_or_init(|| m).clone());
-    }
-    let (label, text) = match path {
-        Some(p) => (
-            p.display().to_string(),
-            std::fs::read_to_string(p).map_err(|source| ConfigError::Io {
-                path: p.to_path_buf(),
-                source,
-            })?,
-        ),
-        None => (
-            "config/metros.toml (built in)".to_owned(),
-            DEFAULT_METROS.to_owned(),
-        ),
     };
-    parse_metros(&label, &text)
+    let text = read_text(path)?;
+    parse_metros(&path.display().to_string(), &text)
 }
 
-fn parse_metros(
+/// Members (cities, countries) to the `(id, name)` of their group.
+pub type Groups = std::collections::HashMap<String, (String, String)>;
+
+fn read_text(path: &Path) -> Result<String, ConfigError> {
+    std::fs::read_to_string(path).map_err(|source| ConfigError::Io {
+        path: path.to_path_buf(),
+        source,
+    })
+}
+
+/// A TOML file of `[id]` group tables, as `T`.
+fn parse_groups<T: serde::de::DeserializeOwned>(
     label: &str,
     text: &str,
-) -> Result<std::collections::HashMap<String, (String, String)>, ConfigError> {
-    let defs: std::collections::BTreeMap<String, MetroDef> = toml::from_str(text)
-        .map_err(|e| ConfigError::Invalid(format!("{label}: {}", e.to_string().trim())))?;
-    let mut out = std::collections::HashMap::new();
-    for (id, def) in defs {
-        for c in def.cities {
-            let city = match c {
-                CityId::N(n) => n.to_string(),
-                CityId::S(s) => s,
-            };
-            if let Some((other, _)) = out.insert(city.clone(), (id.clone(), def.name.clone())) {
+) -> Result<std::collections::BTreeMap<String, T>, ConfigError> {
+    toml::from_str(text)
+        .map_err(|e| ConfigError::Invalid(format!("{label}: {}", e.to_string().trim())))
+}
+
+/// Each member to its group; a member of two groups is an error naming
+/// both (`what`: `city`; `groups`: `metros`).
+fn invert(
+    label: &str,
+    groups: impl IntoIterator<Item = (String, String, Vec<String>)>,
+    what: &str,
+    plural: &str,
+) -> Result<Groups, ConfigError> {
+    let mut out = Groups::new();
+    for (id, name, members) in groups {
+        for m in members {
+            if let Some((other, _)) = out.insert(m.clone(), (id.clone(), name.clone())) {
                 return Err(ConfigError::Invalid(format!(
-                    "{label}: city {city} is in two metros, `{other}` and `{id}`"
+                    "{label}: {what} {m} is in two {plural}, `{other}` and `{id}`"
                 )));
             }
         }
     }
     Ok(out)
+}
+
+fn parse_metros(label: &str, text: &str) -> Result<Groups, ConfigError> {
+    let defs = parse_groups::<MetroDef>(label, text)?;
+    let groups = defs.into_iter().map(|(id, def)| {
+        let cities = def
+            .cities
+            .into_iter()
+            .map(|c| match c {
+                CityId::N(n) => n.to_string(),
+                CityId::S(s) => s,
+            })
+            .collect();
+        (id, def.name, cities)
+    });
+    invert(label, groups, "city", "metros")
 }
 
 /// A region of a regions file.
@@ -195,18 +213,12 @@ struct RegionDef {
 /// `[region-id]` tables with `name` and `countries` (ISO 3166-1 alpha-2
 /// codes, any case). A country in two regions, or a code that is not two
 /// letters, is an error.
-pub fn load_regions(
-    path: &Path,
-) -> Result<std::collections::HashMap<String, (String, String)>, ConfigError> {
+pub fn load_regions(path: &Path) -> Result<Groups, ConfigError> {
     let label = path.display().to_string();
-    let text = std::fs::read_to_string(path).map_err(|source| ConfigError::Io {
-        path: path.to_path_buf(),
-        source,
-    })?;
-    let defs: std::collections::BTreeMap<String, RegionDef> = toml::from_str(&text)
-        .map_err(|e| ConfigError::Invalid(format!("{label}: {}", e.to_string().trim())))?;
-    let mut out = std::collections::HashMap::new();
+    let defs = parse_groups::<RegionDef>(&label, &read_text(path)?)?;
+    let mut groups = Vec::new();
     for (id, def) in defs {
+        let mut codes = Vec::new();
         for c in def.countries {
             let code = c.trim().to_ascii_uppercase();
             if code.len() != 2 || !code.bytes().all(|b| b.is_ascii_uppercase()) {
@@ -214,14 +226,11 @@ pub fn load_regions(
                     "{label}: region `{id}`: `{c}` is not an ISO 3166-1 alpha-2 country code"
                 )));
             }
-            if let Some((other, _)) = out.insert(code.clone(), (id.clone(), def.name.clone())) {
-                return Err(ConfigError::Invalid(format!(
-                    "{label}: country {code} is in two regions, `{other}` and `{id}`"
-                )));
-            }
+            codes.push(code);
         }
+        groups.push((id, def.name, codes));
     }
-    Ok(out)
+    invert(&label, groups, "country", "regions")
 }
 
 /// Threads beyond this many per core are not used (each holds buffers in

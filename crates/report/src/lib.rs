@@ -905,7 +905,8 @@ pub struct ComparedRow {
     pub previous: Vec<Option<Fixed>>,
     /// The Nature Index change in adjusted share, in per cent:
     /// `((S_now / S_before) * (T_before / T_now) - 1) * 100`, from the
-    /// share column (see [`Comparison::share`]), when both are positive.
+    /// share column (see [`Comparison::share`]), when there is one and both
+    /// shares are positive.
     pub adjusted_share_change_pct: Option<f64>,
 }
 
@@ -930,8 +931,8 @@ pub struct Comparison {
     /// The score columns.
     pub columns: Vec<Column>,
     /// The column whose values give the adjusted share: the one named
-    /// `share`, else the primary one.
-    pub share: usize,
+    /// `share` (`None` without it: the change is defined on Share only).
+    pub share: Option<usize>,
     /// Entities ranked now, by current rank, then those ranked only before,
     /// by previous rank.
     pub rows: Vec<ComparedRow>,
@@ -941,11 +942,7 @@ impl Comparison {
     /// Compares two full (uncut) rankings of one level; `by` is the primary
     /// column of both.
     pub fn of(current: &Ranking, previous: &Ranking) -> Comparison {
-        let share = current
-            .columns
-            .iter()
-            .position(|c| c.name == "share")
-            .unwrap_or(current.by);
+        let share = current.columns.iter().position(|c| c.name == "share");
         let before: std::collections::HashMap<&str, &Row> = previous
             .rows
             .iter()
@@ -958,10 +955,13 @@ impl Comparison {
             .iter()
             .map(|r| {
                 let b = before.get(r.entity_id.as_str()).copied();
-                let (s_now, s_before) = (
-                    r.scores[share].to_f64(),
-                    b.map_or(0.0, |b| b.scores[share].to_f64()),
-                );
+                let (s_now, s_before) = match share {
+                    Some(k) => (
+                        r.scores[k].to_f64(),
+                        b.map_or(0.0, |b| b.scores[k].to_f64()),
+                    ),
+                    None => (0.0, 0.0),
+                };
                 ComparedRow {
                     entity_id: r.entity_id.clone(),
                     entity_name: r.entity_name.clone(),
