@@ -567,6 +567,47 @@ impl Record {
     }
 }
 
+impl Record {
+    /// Why a file whose first record is of this kind is not works, and
+    /// what to do; `None` when it may be.
+    pub(crate) fn not_works(self) -> Option<String> {
+        match self {
+            Record::Work | Record::Unknown => None,
+            Record::ApiPage => Some(api_page("work", "works")),
+            Record::OpenAlex("institutions") | Record::Ror => Some(format!(
+                "{}, not works: give this file with --institutions",
+                self.describe()
+            )),
+            other => Some(format!(
+                "{}, not works: --works takes OpenAlex works (JSON Lines) or a tidy works CSV",
+                other.describe()
+            )),
+        }
+    }
+
+    /// The same for an institutions input.
+    pub(crate) fn not_institutions(self) -> Option<String> {
+        match self {
+            Record::Work => {
+                Some("OpenAlex works, not institutions: give this file with --works".to_owned())
+            }
+            Record::ApiPage => Some(api_page("record", "institutions")),
+            Record::OpenAlex(k) if k != "institutions" => Some(format!(
+                "{}, not institutions: --institutions takes OpenAlex institutions, ROR records or an institutions CSV",
+                self.describe()
+            )),
+            _ => None,
+        }
+    }
+}
+
+/// An OpenAlex API page given as JSON Lines: how to save its results.
+fn api_page(one: &str, file: &str) -> String {
+    format!(
+        "an OpenAlex API page ({{\"meta\": ..., \"results\": [...]}}), not JSON Lines: save one {one} per line, e.g. `jq -c '.results[]' page.json > {file}.jsonl`"
+    )
+}
+
 /// The fields that tell a record's kind.
 #[derive(serde::Deserialize)]
 struct Probe<'a> {

@@ -394,21 +394,7 @@ impl InstitutionTable {
             Content::Empty => {}
             Content::JsonArray => self.load_array(path, &mut opened, strict)?,
             Content::JsonLines => {
-                use crate::files::Record;
-                let kind = opened.first_record()?;
-                let wrong = match kind {
-                    Record::Work => Some(
-                        "OpenAlex works, not institutions: give this file with --works".to_owned(),
-                    ),
-                    Record::ApiPage => Some(
-                        "an OpenAlex API page ({\"meta\": ..., \"results\": [...]}), not JSON Lines: save one record per line, e.g. `jq -c '.results[]' page.json > institutions.jsonl`".to_owned(),
-                    ),
-                    Record::OpenAlex(k) if k != "institutions" => Some(format!(
-                        "{}, not institutions: --institutions takes OpenAlex institutions, ROR records or an institutions CSV",
-                        kind.describe()
-                    )),
-                    _ => None,
-                };
+                let wrong = opened.first_record()?.not_institutions();
                 if let Some(message) = wrong {
                     return Err(InputError::Format {
                         path: path.to_path_buf(),

@@ -508,7 +508,7 @@ impl Source {
             Content::Empty => Source::Empty(opened),
             Content::JsonLines => {
                 let kind = opened.first_record()?;
-                if let Some(message) = not_works(kind) {
+                if let Some(message) = kind.not_works() {
                     if ctx.found[file] {
                         return Ok(Source::Skipped(path.clone(), message));
                     }
@@ -570,25 +570,6 @@ impl Source {
             // Not read: it is listed as skipped, not among the files read.
             Source::Skipped(path, message) => Err(InputError::Format { path, message }),
         }
-    }
-}
-
-/// Why a file whose first record is of `kind` is not works, and what to do.
-fn not_works(kind: crate::files::Record) -> Option<String> {
-    use crate::files::Record;
-    match kind {
-        Record::Work | Record::Unknown => None,
-        Record::ApiPage => Some(
-            "an OpenAlex API page ({\"meta\": ..., \"results\": [...]}), not JSON Lines: save one work per line, e.g. `jq -c '.results[]' page.json > works.jsonl`".into(),
-        ),
-        Record::OpenAlex("institutions") | Record::Ror => Some(format!(
-            "{}, not works: give this file with --institutions",
-            kind.describe()
-        )),
-        other => Some(format!(
-            "{}, not works: --works takes OpenAlex works (JSON Lines) or a tidy works CSV",
-            other.describe()
-        )),
     }
 }
 
