@@ -915,17 +915,25 @@ pub fn resolve(
         (Some(f), _) => f,
         (None, e) => e.unwrap_or(Format::Table),
     };
-    let periods = if periods.is_empty() {
-        fc.periods
-    } else {
-        periods
-    };
-    let given_years = years.or(fc.filter.years);
-    if !periods.is_empty() && given_years.is_some() {
-        return Err(ConfigError::Invalid(
+    // Flags override the config: periods given as flags replace the
+    // config's years, and years given as flags its periods. Both in one
+    // layer contradict each other.
+    let both = || {
+        ConfigError::Invalid(
             "give either years (--years, filter.years) or named periods ([periods], --period), not both".into(),
-        ));
-    }
+        )
+    };
+    let (periods, given_years) = match (periods.is_empty(), years) {
+        (false, Some(_)) => return Err(both()),
+        (false, None) => (periods, None),
+        (true, Some(y)) => (Vec::new(), Some(y)),
+        (true, None) => {
+            if !fc.periods.is_empty() && fc.filter.years.is_some() {
+                return Err(both());
+            }
+            (fc.periods, fc.filter.years)
+        }
+    };
     for (i, (name, _)) in periods.iter().enumerate() {
         if name.trim().is_empty() || periods[..i].iter().any(|(n, _)| n == name) {
             return Err(ConfigError::Invalid(format!(

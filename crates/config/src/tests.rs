@@ -602,3 +602,34 @@ fn named_periods_resolve() {
         Years(None)
     );
 }
+
+/// Flags override the config across years and periods: `--period` flags
+/// (as `tally compare` gives) replace a config's `filter.years`, and
+/// `--years` a config's `[periods]`.
+#[test]
+fn period_flags_override_config_years_and_back() {
+    let periods = vec![
+        ("current".to_string(), "2022".parse::<Years>().unwrap()),
+        ("previous".to_string(), "2021".parse::<Years>().unwrap()),
+    ];
+    let s = with_config(
+        "[input]\nworks = \"w.jsonl\"\n[filter]\nyears = 2022\n",
+        Overrides {
+            periods,
+            ..Default::default()
+        },
+    )
+    .unwrap();
+    assert_eq!(s.periods.len(), 2);
+    assert_eq!(s.years, Years(Some((2021, 2022))));
+    let s = with_config(
+        "[input]\nworks = \"w.jsonl\"\n[periods]\ncurrent = 2022\n",
+        Overrides {
+            years: Some("2020".parse().unwrap()),
+            ..Default::default()
+        },
+    )
+    .unwrap();
+    assert!(s.periods.is_empty());
+    assert_eq!(s.years, Years(Some((2020, 2020))));
+}
