@@ -107,13 +107,13 @@ pub fn build_report_with(
     let origins: Vec<String> = built.iter().map(|b| b.origin.clone()).collect();
     let scorers: Vec<Box<dyn Scorer>> = built.into_iter().map(|b| b.scorer).collect();
     let inputs = Inputs::load(settings, &mut on_problem)?;
-    let outcome = count(settings, &inputs, &scorers, progress, &mut on_problem)?;
+    let mut outcome = count(settings, &inputs, &scorers, progress, &mut on_problem)?;
+    let groupings = groupings(settings, &mut outcome);
     if !settings.allow_empty {
         if let Some(why) = nothing_to_rank(settings, &inputs, &outcome.ledger) {
             return Err(RunError::Empty(why));
         }
     }
-    let mut outcome = outcome;
     let found = findings(&inputs, &outcome.ledger);
     outcome.ledger.warnings.extend(found);
     let columns: Vec<_> = scorers
@@ -174,7 +174,69 @@ pub fn build_report_with(
         rankings,
         ledger: outcome.ledger,
         top: settings.top,
+        groupings,
     })
+}
+
+/// The levels the engine computes: those ranked, and the group level.
+fn plan_levels(settings: &Settings) -> Vec<tally_report::Level> {
+    let mut levels = settings.levels.clone();
+    if let Some(g) = settings.group.filter(|g| !levels.contains(g)) {
+        levels.push(g);
+    }
+    levels
+}
+
+/// Which entities of each ranked level lie in which groups (with
+/// `--group`); the group level, when it is not ranked itself, is then
+/// taken out of the outcome, ledger included.
+fn groupings(
+    settings: &Settings,
+    outcome: &mut tally_engine::Outcome,
+) -> Vec<tally_report::Grouping> {
+    let Some(g) = settings.group else {
+        return Vec::new();
+    };
+    let Some(gl) = outcome.levels.iter().position(|l| l.level == g) else {
+        return Vec::new();
+    };
+    let group = &outcome.levels[gl];
+    let mut out = Vec::new();
+    for lt in &outcome.levels {
+        let Some((_, of)) = lt.groups.iter().find(|(x, _)| *x == g) else {
+            continue;
+        };
+        let mut members = std::collections::BTreeMap::new();
+        let mut names = std::collections::BTreeMap::new();
+        for (e, gs) in of.iter().enumerate() {
+            if gs.is_empty() {
+                continue;
+            }
+            let mut ids: Vec<String> = gs
+                .iter()
+                .map(|&x| {
+                    let id = group.ids[x as usize].clone();
+                    names
+                        .entry(id.clone())
+                        .or_insert_with(|| group.names[x as usize].clone());
+                    id
+                })
+                .collect();
+            ids.sort();
+            members.insert(lt.ids[e].clone(), ids);
+        }
+        out.push(tally_report::Grouping {
+            level: lt.level,
+            group: g,
+            members,
+            names,
+        });
+    }
+    if !settings.levels.contains(&g) {
+        outcome.levels.remove(gl);
+        outcome.ledger.levels.retain(|l| l.level != g);
+    }
+    out
 }
 
 /// Share of the credit at a level above which it is "mostly unassigned".
@@ -423,7 +485,7 @@ fn count(
 ) -> Result<tally_engine::Outcome, RunError> {
     let t = std::time::Instant::now();
     let mut plan = Plan {
-        levels: settings.levels.clone(),
+        levels: plan_levels(settings),
         strict: settings.strict,
         share_column: scorers::registry().ledger_share().and_then(|share| {
             settings
@@ -433,7 +495,7 @@ fn count(
         }),
         keep_duplicates: settings.keep_duplicates,
         winners: None,
-        metros: std::sync::Arc::new(if settings.levels.contains(&tally_report::Level::Metro) {
+        metros: std::sync::Arc::new(if plan_levels(settings).contains(&tally_report::Level::Metro) {
             tally_config::load_metros(settings.metros.as_deref())?
         } else {
             HashMap::new()

@@ -5,7 +5,9 @@ use std::io::IsTerminal;
 use std::path::PathBuf;
 use std::process::ExitCode;
 use tally_config::{Format, Overrides, Types, Years};
-use tally_report::Level;
+use tally_config::Settings;
+use tally_render::Grid;
+use tally_report::{Comparison, Groups, Level, Methods, Movers, Ranking, Report};
 
 #[derive(Parser)]
 #[command(
@@ -108,9 +110,12 @@ struct RankArgs {
     /// The scorer that ranks [default: share].
     #[arg(long)]
     by: Option<String>,
-    /// Show only ranks 1..=N (ties at the cut stay in); 0 shows all.
-    #[arg(long)]
-    top: Option<usize>,
+    /// Show only ranks 1..=N (ties at the cut stay in); 0 shows all. `tally compare` takes several (50,200): the first cuts its tables, each counts groups.
+    #[arg(long, value_delimiter = ',')]
+    top: Vec<usize>,
+    /// Group the entities ranked by a level above them (country for cities, say): recorded in the JSON output; `tally compare` counts each group in the top N.
+    #[arg(long, value_parser = parse_level)]
+    group: Option<Level>,
     /// Output format: table, csv, json or md [default: the output file's extension (.csv, .json, .md), else table].
     #[arg(long, value_parser = parse_format)]
     format: Option<Format>,
@@ -141,12 +146,61 @@ struct RankArgs {
 struct CompareArgs {
     #[command(flatten)]
     rank: RankArgs,
-    /// The current period: a year or a range (2022, 2020-2022).
-    #[arg(long, value_parser = parse_years)]
-    current: Years,
-    /// The previous period.
-    #[arg(long, value_parser = parse_years)]
-    previous: Years,
+    /// The current period: a year or a range (2022, 2020-2022), ranked from the inputs, or a saved `tally rank --format json` output (a .json file).
+    #[arg(long, value_parser = parse_side)]
+    current: Side,
+    /// The previous period: a year, a range, or a saved JSON output (last year's run).
+    #[arg(long, value_parser = parse_side)]
+    previous: Side,
+    /// Earlier periods for the groups table, oldest first, comma-separated (2018,2019,2020): each counted in the same pass.
+    #[arg(long, value_delimiter = ',', value_parser = parse_years)]
+    series: Vec<Years>,
+    /// What to print: changes (rank and scores now and before), methods (each scorer's ranks, and how they agree), agreement (Spearman's rho and Kendall's tau-b of each pair of scorers), groups (--group in the top N), movers (climbers, fallers, overtakes), or story (the facts as sentences) [default: changes].
+    #[arg(long, value_parser = parse_show, default_value = "changes")]
+    show: Show,
+}
+
+/// A compared period: years ranked from the inputs, or a saved ranking.
+#[derive(Clone, Debug)]
+enum Side {
+    Years(Years),
+    Saved(PathBuf),
+}
+
+fn parse_side(s: &str) -> Result<Side, String> {
+    if s.to_ascii_lowercase().ends_with(".json") {
+        return Ok(Side::Saved(PathBuf::from(s)));
+    }
+    s.parse().map(Side::Years).map_err(|e: tally_config::ValueError| {
+        format!("{e}; or give a saved `tally rank --format json` output (a .json file)")
+    })
+}
+
+/// The table `tally compare` prints.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+enum Show {
+    Changes,
+    Methods,
+    Groups,
+    Movers,
+    Story,
+    Agreement,
+}
+
+fn parse_show(s: &str) -> Result<Show, String> {
+    Ok(match s {
+        "changes" => Show::Changes,
+        "methods" => Show::Methods,
+        "groups" => Show::Groups,
+        "movers" => Show::Movers,
+        "story" => Show::Story,
+        "agreement" => Show::Agreement,
+        _ => {
+            return Err(format!(
+                "unknown table `{s}`: expected changes, methods, agreement, groups, movers or story"
+            ))
+        }
+    })
 }
 
 fn parse_types(s: &str) -> Result<Types, tally_config::ValueError> {
@@ -173,27 +227,8 @@ fn parse_format(s: &str) -> Result<Format, tally_config::ValueError> {
 
 const MAX_WARNINGS: u64 = 20;
 
-/// What `tally compare` takes out of the rank arguments: the output
-/// format, file and cut apply to the comparison, not to its two rankings.
-struct CompareOut {
-    format: Option<Format>,
-    output: Option<PathBuf>,
-    top: Option<usize>,
-}
-
-fn rank(
-    mut args: RankArgs,
-    verbose: u8,
-    compare: Option<(Years, Years)>,
-) -> Result<(), (u8, String)> {
-    let compare = compare.map(|(current, previous)| {
-        args.periods = vec![("current".into(), current), ("previous".into(), previous)];
-        CompareOut {
-            format: args.format.take(),
-            output: args.output.take(),
-            top: args.top.take(),
-        }
-    });
+/// Resolves the settings and builds the report, printing the warnings.
+fn run(args: RankArgs, top: Option<usize>) -> Result<(Report, Settings), (u8, String)> {
     let overrides = Overrides {
         works: args.works,
         institutions: args.institutions,
@@ -204,7 +239,7 @@ fn rank(
         scorers: args.scorers,
         params: args.params,
         by: args.by,
-        top: args.top,
+        top,
         format: args.format,
         output: args.output,
         threads: args.threads,
@@ -218,6 +253,7 @@ fn rank(
         metros: args.metros,
         periods: args.periods,
         regions: args.regions,
+        group: args.group,
     };
     let settings = tally_config::resolve(
         args.config.as_deref(),
@@ -246,15 +282,32 @@ fn rank(
     for w in &report.ledger.warnings {
         eprintln!("warning: {w}");
     }
+    Ok((report, settings))
+}
+
+/// The ledger summary on stderr (and the unresolved institutions with -v).
+fn summary(report: &Report, quiet: bool, verbose: u8) {
+    if !quiet {
+        eprint!("{}", tally_render::ledger_summary(&report.ledger));
+        if verbose > 0 {
+            eprint!("{}", tally_render::unresolved_summary(&report.ledger));
+        }
+    }
+}
+
+fn rank(args: RankArgs, verbose: u8) -> Result<(), (u8, String)> {
+    if args.top.len() > 1 {
+        return Err((
+            2,
+            "--top takes one N for tally rank (several, as in --top 50,200, are for tally compare --show groups)".into(),
+        ));
+    }
+    let quiet = args.quiet;
+    let top = args.top.first().copied();
+    let (report, settings) = run(args, top)?;
     let t = std::time::Instant::now();
-    let (text, output) = match &compare {
-        None => (
-            tally::render(&report, settings.format),
-            settings.output.clone(),
-        ),
-        Some(c) => (compare_text(&report, c)?, c.output.clone()),
-    };
-    tally::write_output(output.as_deref(), &text).map_err(|e| (1, e.to_string()))?;
+    let text = tally::render(&report, settings.format);
+    tally::write_output(settings.output.as_deref(), &text).map_err(|e| (1, e.to_string()))?;
     tracing::info!(
         "output: {} bytes of {} to {} in {:.1} ms",
         text.len(),
@@ -265,48 +318,397 @@ fn rank(
             .map_or_else(|| "stdout".to_owned(), |p| p.display().to_string()),
         t.elapsed().as_secs_f64() * 1e3
     );
-    if !args.quiet {
-        eprint!("{}", tally_render::ledger_summary(&report.ledger));
-        if verbose > 0 {
-            eprint!("{}", tally_render::unresolved_summary(&report.ledger));
+    summary(&report, quiet, verbose);
+    Ok(())
+}
+
+/// How many places `tally compare` looks at for movers and the story when
+/// no `--top` is given.
+const MOVERS_TOP: usize = 10;
+
+/// A saved `tally rank --format json` output, read for a comparison.
+fn load_saved(path: &std::path::Path) -> Result<Report, (u8, String)> {
+    let text = std::fs::read_to_string(path).map_err(|e| {
+        (
+            1,
+            format!(
+                "{}: {e}: pass a saved `tally rank --format json` output",
+                path.display()
+            ),
+        )
+    })?;
+    serde_json::from_str(&text).map_err(|e| {
+        (
+            1,
+            format!(
+                "{}: {e}: expected a saved `tally rank --format json` output",
+                path.display()
+            ),
+        )
+    })
+}
+
+/// The one ranking of `level` in a saved report, checked for comparing.
+fn saved_ranking(
+    path: &std::path::Path,
+    report: &Report,
+    level: Level,
+) -> Result<Ranking, (u8, String)> {
+    let found: Vec<&Ranking> = report.rankings.iter().filter(|r| r.level == level).collect();
+    let r = match found.as_slice() {
+        [one] => *one,
+        [] => {
+            let have: Vec<&str> = report.rankings.iter().map(|r| r.level.as_str()).collect();
+            return Err((
+                2,
+                format!(
+                    "{}: no {level} ranking in this file (it has {}): pass --level with one of those, or rank {level} again",
+                    path.display(),
+                    have.join(", ")
+                ),
+            ));
         }
+        _ => {
+            return Err((
+                2,
+                format!(
+                    "{}: {} {level} rankings (periods {}); compare needs one: save one period per file",
+                    path.display(),
+                    found.len(),
+                    found.iter().map(|r| r.period.as_str()).collect::<Vec<_>>().join(", ")
+                ),
+            ))
+        }
+    };
+    if r.included == 0 {
+        return Err((
+            1,
+            format!(
+                "{}: the {level} ranking does not record its included works (T), which the adjusted share needs: rank it again with this tally",
+                path.display()
+            ),
+        ));
+    }
+    if r.rows.len() < r.entities {
+        eprintln!(
+            "warning: {}: the {level} ranking keeps {} of its {} entities (saved with --top): the others show as absent in that period; save without --top to compare all",
+            path.display(),
+            r.rows.len(),
+            r.entities
+        );
+    }
+    Ok(r.clone())
+}
+
+fn same_columns(a: &Ranking, b: &Ranking, what: &str) -> Result<(), (u8, String)> {
+    let cols = |r: &Ranking| {
+        r.columns
+            .iter()
+            .map(|c| format!("{} {}", c.name, c.version))
+            .collect::<Vec<_>>()
+    };
+    let names = |r: &Ranking| r.columns.iter().map(|c| c.name.clone()).collect::<Vec<_>>();
+    if names(a) != names(b) || a.by != b.by {
+        return Err((
+            2,
+            format!(
+                "{what}: the periods have different scorers ({} by {}; {} by {}): compare rankings made with the same scorers",
+                names(a).join(", "),
+                a.columns[a.by].name,
+                names(b).join(", "),
+                b.columns[b.by].name
+            ),
+        ));
+    }
+    if cols(a) != cols(b) {
+        eprintln!(
+            "warning: {what}: the scorers' versions differ ({} against {})",
+            cols(a).join(", "),
+            cols(b).join(", ")
+        );
     }
     Ok(())
 }
 
-/// The comparison of each level's two rankings (current, previous), in the
-/// format asked for or the output file's.
-fn compare_text(report: &tally_report::Report, c: &CompareOut) -> Result<String, (u8, String)> {
-    let format = c
-        .format
-        .or_else(|| c.output.as_deref().and_then(Format::of_path))
-        .unwrap_or(Format::Table);
-    let comparisons: Vec<tally_report::Comparison> = report
-        .rankings
-        .chunks(2)
-        .map(|pair| {
-            let mut cmp = tally_report::Comparison::of(&pair[0], &pair[1]);
-            if let Some(n) = c.top.filter(|n| *n > 0) {
-                let within = |r: Option<u32>| r.is_some_and(|r| r as usize <= n);
-                cmp.rows
-                    .retain(|r| within(r.rank_current) || within(r.rank_previous));
-            }
-            cmp
-        })
-        .collect();
-    Ok(match format {
-        Format::Json => tally_render::compare_json(&comparisons),
-        Format::Csv if comparisons.len() == 1 => tally_render::compare_csv(&comparisons[0]),
-        Format::Csv => return Err((
-            2,
-            "CSV holds one comparison: choose one level (--level), or use --format json or table"
-                .into(),
-        )),
-        Format::Table | Format::Md => comparisons
+fn compare(c: CompareArgs, verbose: u8) -> Result<(), (u8, String)> {
+    let CompareArgs {
+        rank: mut args,
+        current,
+        previous,
+        series,
+        show,
+    } = c;
+    let format = args.format.take();
+    let output = args.output.take();
+    let tops = std::mem::take(&mut args.top);
+    let quiet = args.quiet;
+    let cut = tops.first().copied().filter(|n| *n > 0);
+    // The periods ranked from the inputs: the series, then each side
+    // given as years.
+    let mut periods: Vec<(String, Years)> = Vec::new();
+    for y in &series {
+        let taken = [&current, &previous]
             .iter()
-            .map(tally_render::compare_table)
-            .collect::<Vec<_>>()
-            .join("\n"),
+            .any(|s| matches!(s, Side::Years(x) if x == y));
+        if !taken && !periods.iter().any(|(_, x)| x == y) {
+            periods.push((y.label(), y.clone()));
+        }
+    }
+    let n_series = periods.len();
+    if let Side::Years(y) = &previous {
+        periods.push(("previous".into(), y.clone()));
+    }
+    if let Side::Years(y) = &current {
+        periods.push(("current".into(), y.clone()));
+    }
+    let from_inputs = matches!(current, Side::Years(_)) || matches!(previous, Side::Years(_));
+    if !from_inputs && !series.is_empty() {
+        return Err((
+            2,
+            "--series ranks earlier periods from the inputs: give --current or --previous as years too, or leave out --series".into(),
+        ));
+    }
+    let saved = |s: &Side| -> Result<Option<(PathBuf, Report)>, (u8, String)> {
+        match s {
+            Side::Saved(p) => Ok(Some((p.clone(), load_saved(p)?))),
+            Side::Years(_) => Ok(None),
+        }
+    };
+    let (saved_current, saved_previous) = (saved(&current)?, saved(&previous)?);
+    let explicit_levels = args.level.clone();
+    let ran = if from_inputs {
+        args.periods = periods.clone();
+        Some(run(args, None)?)
+    } else {
+        if !args.works.is_empty() {
+            eprintln!("warning: both periods come from saved files: the --works inputs are not read");
+        }
+        None
+    };
+    let levels: Vec<Level> = match (&ran, &explicit_levels) {
+        (Some((_, settings)), _) => settings.levels.clone(),
+        (None, Some(l)) => l.clone(),
+        (None, None) => {
+            // The levels both files rank.
+            let of = |s: &Option<(PathBuf, Report)>| -> Vec<Level> {
+                s.as_ref()
+                    .map(|(_, r)| r.rankings.iter().map(|x| x.level).collect())
+                    .unwrap_or_default()
+            };
+            let (a, b) = (of(&saved_current), of(&saved_previous));
+            let mut l: Vec<Level> = a.into_iter().filter(|x| b.contains(x)).collect();
+            l.dedup();
+            if l.is_empty() {
+                return Err((
+                    2,
+                    "the two saved files rank no level in common: rank the same level in both".into(),
+                ));
+            }
+            l
+        }
+    };
+    let group_level = ran
+        .as_ref()
+        .and_then(|(_, s)| s.group)
+        .or(explicit_group(&saved_current, &saved_previous));
+    let mut blocks: Vec<Block> = Vec::new();
+    for &level in &levels {
+        let from_run: Vec<&Ranking> = ran
+            .as_ref()
+            .map(|(r, _)| r.rankings.iter().filter(|x| x.level == level).collect())
+            .unwrap_or_default();
+        let pick = |side: &Side, saved: &Option<(PathBuf, Report)>, k: usize| match (side, saved) {
+            (Side::Saved(_), Some((p, r))) => saved_ranking(p, r, level),
+            _ => Ok(from_run[k].clone()),
+        };
+        let k_prev = n_series;
+        let k_cur = n_series + usize::from(matches!(previous, Side::Years(_)));
+        let prev = pick(&previous, &saved_previous, k_prev)?;
+        let cur = pick(&current, &saved_current, k_cur)?;
+        same_columns(&cur, &prev, level.as_str())?;
+        let grouping = ran
+            .as_ref()
+            .map(|(r, _)| &r.groupings)
+            .into_iter()
+            .chain(saved_current.as_ref().map(|(_, r)| &r.groupings))
+            .chain(saved_previous.as_ref().map(|(_, r)| &r.groupings))
+            .flatten()
+            .find(|g| g.level == level && Some(g.group) == group_level)
+            .cloned();
+        let mut history: Vec<Ranking> = from_run[..n_series].iter().map(|r| (*r).clone()).collect();
+        history.push(prev.clone());
+        history.push(cur.clone());
+        blocks.push(Block {
+            cur,
+            prev,
+            history,
+            grouping,
+        });
+    }
+    let format = format
+        .or_else(|| output.as_deref().and_then(Format::of_path))
+        .unwrap_or(Format::Table);
+    let text = compare_text(&blocks, show, format, cut, &tops, group_level)?;
+    tally::write_output(output.as_deref(), &text).map_err(|e| (1, e.to_string()))?;
+    if let Some((report, _)) = &ran {
+        summary(report, quiet, verbose);
+    }
+    Ok(())
+}
+
+/// The group level recorded in saved files, when no run gives one.
+fn explicit_group(a: &Option<(PathBuf, Report)>, b: &Option<(PathBuf, Report)>) -> Option<Level> {
+    [a, b]
+        .into_iter()
+        .flatten()
+        .flat_map(|(_, r)| r.groupings.iter().map(|g| g.group))
+        .next()
+}
+
+/// One level's rankings for a comparison.
+struct Block {
+    cur: Ranking,
+    prev: Ranking,
+    /// The series, then previous and current.
+    history: Vec<Ranking>,
+    grouping: Option<tally_report::Grouping>,
+}
+
+/// The table asked for, for each level, in the format asked for.
+fn compare_text(
+    blocks: &[Block],
+    show: Show,
+    format: Format,
+    cut: Option<usize>,
+    tops: &[usize],
+    group: Option<Level>,
+) -> Result<String, (u8, String)> {
+    let n = cut.unwrap_or(MOVERS_TOP);
+    let need_group = |what: &str| -> Result<(), (u8, String)> {
+        match group {
+            Some(_) => Ok(()),
+            None => Err((
+                2,
+                format!("--show {what} needs --group LEVEL (the level whose entities group those ranked: country for cities, say)"),
+            )),
+        }
+    };
+    let groups_of = |b: &Block| -> Result<Option<Groups>, (u8, String)> {
+        let Some(g) = &b.grouping else {
+            return Ok(None);
+        };
+        let ts: Vec<usize> = if tops.is_empty() { vec![n] } else { tops.to_vec() };
+        let hist: Vec<&Ranking> = b.history.iter().collect();
+        Ok(Some(Groups::of(&hist, g, &ts)))
+    };
+    let grids: Vec<Grid>;
+    let json: String;
+    match show {
+        Show::Changes => {
+            let cs: Vec<Comparison> = blocks
+                .iter()
+                .map(|b| {
+                    let c = Comparison::of(&b.cur, &b.prev);
+                    match cut {
+                        Some(n) => c.within_top(n),
+                        None => c,
+                    }
+                })
+                .collect();
+            grids = cs.iter().map(tally_render::changes_grid).collect();
+            json = tally_render::comparison_json("comparisons", &cs);
+        }
+        Show::Methods | Show::Agreement => {
+            let ms: Vec<Methods> = blocks.iter().map(|b| Methods::of(&b.cur, cut)).collect();
+            grids = ms
+                .iter()
+                .flat_map(|m| match show {
+                    Show::Methods if format != Format::Csv => {
+                        vec![tally_render::methods_grid(m), tally_render::agreement_grid(m)]
+                    }
+                    Show::Methods => vec![tally_render::methods_grid(m)],
+                    _ => vec![tally_render::agreement_grid(m)],
+                })
+                .collect();
+            json = tally_render::comparison_json("methods", &ms);
+        }
+        Show::Groups => {
+            need_group("groups")?;
+            let gs: Vec<Groups> = blocks
+                .iter()
+                .map(groups_of)
+                .collect::<Result<Vec<_>, _>>()?
+                .into_iter()
+                .flatten()
+                .collect();
+            grids = gs.iter().map(tally_render::groups_grid).collect();
+            json = tally_render::comparison_json("groups", &gs);
+        }
+        Show::Movers => {
+            let ms: Vec<Movers> = blocks
+                .iter()
+                .map(|b| Movers::of(&Comparison::of(&b.cur, &b.prev), n, b.grouping.as_ref()))
+                .collect();
+            grids = ms.iter().map(tally_render::movers_grid).collect();
+            json = tally_render::comparison_json("movers", &ms);
+        }
+        Show::Story => {
+            if format == Format::Csv {
+                return Err((2, "--show story is sentences: use --format table, md or json".into()));
+            }
+            let mut stories = Vec::new();
+            for b in blocks {
+                let c = Comparison::of(&b.cur, &b.prev).within_top(n);
+                let m = Movers::of(&c, n, b.grouping.as_ref());
+                let g = groups_of(b)?;
+                let lines = tally_report::story(&c, n.min(5), &m, g.as_ref());
+                stories.push(serde_json::json!({
+                    "level": b.cur.level,
+                    "current": b.cur.period,
+                    "previous": b.prev.period,
+                    "top": n,
+                    "sentences": lines,
+                }));
+            }
+            return Ok(match format {
+                Format::Json => tally_render::comparison_json("story", &stories),
+                _ => stories
+                    .iter()
+                    .map(|s| {
+                        let lines: Vec<String> = s["sentences"]
+                            .as_array()
+                            .map(|a| a.iter().filter_map(|x| x.as_str()).map(str::to_owned).collect())
+                            .unwrap_or_default();
+                        let level = s["level"].as_str().unwrap_or_default();
+                        let head = format!(
+                            "{}{} level, {} against {}:\n",
+                            level.get(..1).unwrap_or_default().to_uppercase(),
+                            level.get(1..).unwrap_or_default(),
+                            s["current"].as_str().unwrap_or_default(),
+                            s["previous"].as_str().unwrap_or_default()
+                        );
+                        let body: String = lines
+                            .iter()
+                            .map(|l| if format == Format::Md { format!("- {l}\n") } else { format!("  {l}\n") })
+                            .collect();
+                        head + &body
+                    })
+                    .collect::<Vec<_>>()
+                    .join("\n"),
+            });
+        }
+    }
+    Ok(match format {
+        Format::Json => json,
+        Format::Csv if grids.len() == 1 => grids[0].csv(),
+        Format::Csv => {
+            return Err((
+                2,
+                "CSV holds one table: choose one level (--level), or use --format json, md or table".into(),
+            ))
+        }
+        Format::Md => grids.iter().map(Grid::markdown).collect::<Vec<_>>().join("\n"),
+        Format::Table => grids.iter().map(Grid::table).collect::<Vec<_>>().join("\n"),
     })
 }
 
@@ -410,27 +812,20 @@ fn main() -> ExitCode {
         .without_time()
         .init();
     match cli.command {
-        Command::Rank(args) => match rank(*args, cli.verbose, None) {
+        Command::Rank(args) => match rank(*args, cli.verbose) {
             Ok(()) => ExitCode::SUCCESS,
             Err((code, msg)) => {
                 eprintln!("error: {msg}");
                 ExitCode::from(code)
             }
         },
-        Command::Compare(args) => {
-            let CompareArgs {
-                rank: r,
-                current,
-                previous,
-            } = *args;
-            match rank(r, cli.verbose, Some((current, previous))) {
-                Ok(()) => ExitCode::SUCCESS,
-                Err((code, msg)) => {
-                    eprintln!("error: {msg}");
-                    ExitCode::from(code)
-                }
+        Command::Compare(args) => match compare(*args, cli.verbose) {
+            Ok(()) => ExitCode::SUCCESS,
+            Err((code, msg)) => {
+                eprintln!("error: {msg}");
+                ExitCode::from(code)
             }
-        }
+        },
         Command::Gen {
             works,
             seed,

@@ -602,6 +602,7 @@ struct FilterSection {
 struct RankSection {
     level: Option<LevelDe>,
     levels: Option<Vec<LevelDe>>,
+    group: Option<LevelDe>,
     by: Option<Spanned<String>>,
     top: Option<Spanned<i64>>,
 }
@@ -702,6 +703,8 @@ pub struct Overrides {
     pub metros: Option<PathBuf>,
     /// `--regions`.
     pub regions: Option<PathBuf>,
+    /// `--group`.
+    pub group: Option<Level>,
     /// `--allow-empty`.
     pub allow_empty: Option<bool>,
     /// `--keep-duplicates`.
@@ -731,6 +734,10 @@ pub struct Settings {
     pub years: Years,
     /// Named periods, each ranked on its own (empty: one period, `years`).
     pub periods: Vec<(String, Years)>,
+    /// The level whose entities group those of the levels ranked (the
+    /// countries of cities, say), for groups in the top N: computed in
+    /// the same pass and recorded in the JSON output.
+    pub group: Option<Level>,
     /// Levels ranked.
     pub levels: Vec<Level>,
     /// Scorers, in column order.
@@ -876,6 +883,7 @@ pub fn resolve(
         metros,
         regions,
         periods,
+        group,
     } = o;
     // Located mistakes in the file first, then what is missing.
     let levels = cx.levels(levels, fc.rank.level, fc.rank.levels)?;
@@ -883,6 +891,31 @@ pub fn resolve(
     let by = cx.by(by, fc.rank.by, &scorers, builtins)?;
     let top = cx.top(top, fc.rank.top)?;
     let mut warnings = Vec::new();
+    let group = group.or(fc.rank.group.map(|g| g.0));
+    if let Some(g) = group {
+        let (grouped, not): (Vec<Level>, Vec<Level>) =
+            levels.iter().partition(|l| l.groups_by(g));
+        let names = |v: &[Level]| v.iter().map(|l| l.as_str()).collect::<Vec<_>>().join(", ");
+        if grouped.is_empty() {
+            let can: Vec<Level> = Level::ALL.into_iter().filter(|l| l.groups_by(g)).collect();
+            return Err(ConfigError::Invalid(if can.is_empty() {
+                format!("--group {g}: nothing lies within a {g}; group by a level above the one ranked (country or region for cities, say)")
+            } else {
+                format!(
+                    "--group {g} does not group {} level: {g} groups {} (group by a level above the one ranked)",
+                    names(&not),
+                    names(&can)
+                )
+            }));
+        }
+        if !not.is_empty() {
+            warnings.push(format!(
+                "--group {g} groups {} only, not {}",
+                names(&grouped),
+                names(&not)
+            ));
+        }
+    }
     let threads = cx.threads(threads, fc.run.threads)?.map(|n| {
         let cores = std::thread::available_parallelism().map_or(1, |c| c.get());
         let cap = MAX_THREADS_PER_CORE * cores;
@@ -977,6 +1010,7 @@ pub fn resolve(
         periods,
         metros: metros.or_else(|| fc.input.metros.map(|p| cx.rel(p))),
         regions: regions.or_else(|| fc.input.regions.map(|p| cx.rel(p))),
+        group,
         levels,
         scorers,
         by,

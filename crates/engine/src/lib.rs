@@ -209,6 +209,11 @@ pub struct LevelTotals {
     pub names: Vec<String>,
     /// year -> scorer -> entity -> total.
     pub years: BTreeMap<i32, Vec<Vec<Fixed>>>,
+    /// For each other level of the plan that groups this one (see
+    /// [`Level::groups_by`]): per entity of this level, the entities of
+    /// that level its institutions resolve to (sorted; empty when the
+    /// tables place none of them there). Filled by [`Engine::finish`].
+    pub groups: Vec<(Level, Vec<Vec<u32>>)>,
     index: HashMap<String, u32>,
     ledger: LevelLedger,
     pending: Pending,
@@ -296,6 +301,7 @@ impl<'a> Engine<'a> {
                 ids: Vec::new(),
                 names: Vec::new(),
                 years: BTreeMap::new(),
+                groups: Vec::new(),
                 index: HashMap::default(),
                 ledger: LevelLedger::new(level, scorers.iter().map(|s| s.info().name.into_owned())),
                 pending: Pending::default(),
@@ -657,6 +663,32 @@ impl<'a> Engine<'a> {
         i
     }
 
+    /// Which entities of each level lie in which of another level's
+    /// (for groups in the top N), from every institution's resolution at
+    /// both.
+    fn fill_groups(&mut self) {
+        let levels: Vec<Level> = self.levels.iter().map(|l| l.level).collect();
+        for (li, lt) in self.levels.iter_mut().enumerate() {
+            for (gi, &g) in levels.iter().enumerate() {
+                if !lt.level.groups_by(g) {
+                    continue;
+                }
+                let mut of: Vec<Vec<u32>> = vec![Vec::new(); lt.ids.len()];
+                for st in &self.insts {
+                    if let (Resolution::Entity(e), Resolution::Entity(x)) = (st.res[li], st.res[gi])
+                    {
+                        of[e as usize].push(x);
+                    }
+                }
+                for v in &mut of {
+                    v.sort_unstable();
+                    v.dedup();
+                }
+                lt.groups.push((g, of));
+            }
+        }
+    }
+
     fn score_level(
         &mut self,
         li: usize,
@@ -772,6 +804,7 @@ impl<'a> Engine<'a> {
                 })
                 .collect();
         }
+        self.fill_groups();
         ledger.levels = self.levels.iter().map(|l| l.ledger.clone()).collect();
         let mut repeated: Vec<String> = self.repeated.into_iter().collect();
         repeated.sort();

@@ -186,6 +186,34 @@ impl Level {
         Level::Metro,
     ];
 
+    /// Whether every entity of this level lies within entities of `group`
+    /// (an institution in its parent, city, metro, country and region; a
+    /// city in its metro, country and region; a parent or a metro in the
+    /// countries and regions of its sites; a country in its region), so
+    /// that `group` can group this level's entities.
+    pub fn groups_by(self, group: Level) -> bool {
+        use Level::*;
+        match self {
+            Institution => group != Institution,
+            City => matches!(group, Metro | Country | Region),
+            Parent | Metro => matches!(group, Country | Region),
+            Country => group == Region,
+            Region => false,
+        }
+    }
+
+    /// The plural of [`Level::as_str`], for sentences.
+    pub fn plural(self) -> &'static str {
+        match self {
+            Level::Institution => "institutions",
+            Level::Parent => "parents",
+            Level::City => "cities",
+            Level::Metro => "metros",
+            Level::Country => "countries",
+            Level::Region => "regions",
+        }
+    }
+
     /// The name used in configs and outputs.
     pub fn as_str(self) -> &'static str {
         match self {
@@ -696,6 +724,9 @@ pub struct Report {
     pub rankings: Vec<Ranking>,
     /// The data-quality ledger.
     pub ledger: Ledger,
+    /// With `--group LEVEL`: per level ranked that it groups, which
+    /// entities lie in which groups (written only when there are some).
+    pub groupings: Vec<Grouping>,
 }
 
 #[derive(Serialize)]
@@ -705,6 +736,8 @@ struct ReportOut<'a> {
     top: Option<usize>,
     rankings: &'a [Ranking],
     ledger: &'a Ledger,
+    #[serde(skip_serializing_if = "<[Grouping]>::is_empty")]
+    groupings: &'a [Grouping],
 }
 
 impl Serialize for Report {
@@ -715,6 +748,7 @@ impl Serialize for Report {
             top: self.top,
             rankings: &self.rankings,
             ledger: &self.ledger,
+            groupings: &self.groupings,
         }
         .serialize(s)
     }
@@ -728,6 +762,8 @@ struct ReportIn {
     top: Option<usize>,
     rankings: Vec<Ranking>,
     ledger: Ledger,
+    #[serde(default)]
+    groupings: Vec<Grouping>,
 }
 
 impl<'de> Deserialize<'de> for Report {
@@ -739,6 +775,7 @@ impl<'de> Deserialize<'de> for Report {
             top: r.top,
             rankings: r.rankings,
             ledger: r.ledger,
+            groupings: r.groupings,
         })
     }
 }
@@ -884,196 +921,5 @@ mod tests {
     }
 }
 
-/// One entity in a year-over-year comparison.
-#[derive(Clone, Debug, PartialEq, Serialize)]
-pub struct ComparedRow {
-    /// The entity's id.
-    pub entity_id: String,
-    /// Its name (the current period's, else the previous one's).
-    pub entity_name: String,
-    /// Its rank now, if it has credit now.
-    pub rank_current: Option<u32>,
-    /// Its rank before, if it had credit before.
-    pub rank_previous: Option<u32>,
-    /// Places climbed (positive) or fallen (negative), when ranked in both.
-    pub rank_change: Option<i64>,
-    /// Every scorer's value now, in column order (`None`: no credit now).
-    #[serde(serialize_with = "ser_scores")]
-    pub current: Vec<Option<Fixed>>,
-    /// ... and before.
-    #[serde(serialize_with = "ser_scores")]
-    pub previous: Vec<Option<Fixed>>,
-    /// The Nature Index change in adjusted share, in per cent:
-    /// `((S_now / S_before) * (T_before / T_now) - 1) * 100`, from the
-    /// share column (see [`Comparison::share`]), when there is one and both
-    /// shares are positive.
-    pub adjusted_share_change_pct: Option<f64>,
-}
-
-fn ser_scores<S: Serializer>(v: &[Option<Fixed>], s: S) -> Result<S::Ok, S::Error> {
-    s.collect_seq(v.iter().map(|x| x.map(|f| f.to_f64())))
-}
-
-/// A level compared between two periods: rank and scores now and before,
-/// rank change and the change in adjusted share.
-#[derive(Clone, Debug, PartialEq, Serialize)]
-pub struct Comparison {
-    /// The level.
-    pub level: Level,
-    /// The current period's label, and its included works (`T_now`).
-    pub current: String,
-    /// `T_now`.
-    pub included_current: u64,
-    /// The previous period's label.
-    pub previous: String,
-    /// `T_before`.
-    pub included_previous: u64,
-    /// The score columns.
-    pub columns: Vec<Column>,
-    /// The column whose values give the adjusted share: the one named
-    /// `share` (`None` without it: the change is defined on Share only).
-    pub share: Option<usize>,
-    /// Entities ranked now, by current rank, then those ranked only before,
-    /// by previous rank.
-    pub rows: Vec<ComparedRow>,
-}
-
-impl Comparison {
-    /// Compares two full (uncut) rankings of one level; `by` is the primary
-    /// column of both.
-    pub fn of(current: &Ranking, previous: &Ranking) -> Comparison {
-        let share = current.columns.iter().position(|c| c.name == "share");
-        let before: std::collections::HashMap<&str, &Row> = previous
-            .rows
-            .iter()
-            .map(|r| (r.entity_id.as_str(), r))
-            .collect();
-        let (t_now, t_before) = (current.included as f64, previous.included as f64);
-        let n = current.columns.len();
-        let mut rows: Vec<ComparedRow> = current
-            .rows
-            .iter()
-            .map(|r| {
-                let b = before.get(r.entity_id.as_str()).copied();
-                let (s_now, s_before) = match share {
-                    Some(k) => (
-                        r.scores[k].to_f64(),
-                        b.map_or(0.0, |b| b.scores[k].to_f64()),
-                    ),
-                    None => (0.0, 0.0),
-                };
-                ComparedRow {
-                    entity_id: r.entity_id.clone(),
-                    entity_name: r.entity_name.clone(),
-                    rank_current: Some(r.rank),
-                    rank_previous: b.map(|b| b.rank),
-                    rank_change: b.map(|b| i64::from(b.rank) - i64::from(r.rank)),
-                    current: r.scores.iter().map(|s| Some(*s)).collect(),
-                    previous: match b {
-                        Some(b) => b.scores.iter().map(|s| Some(*s)).collect(),
-                        None => vec![None; n],
-                    },
-                    adjusted_share_change_pct: (s_now > 0.0
-                        && s_before > 0.0
-                        && t_now > 0.0
-                        && t_before > 0.0)
-                        .then(|| ((s_now / s_before) * (t_before / t_now) - 1.0) * 100.0),
-                }
-            })
-            .collect();
-        let now: std::collections::HashSet<&str> =
-            current.rows.iter().map(|r| r.entity_id.as_str()).collect();
-        rows.extend(
-            previous
-                .rows
-                .iter()
-                .filter(|r| !now.contains(r.entity_id.as_str()))
-                .map(|r| ComparedRow {
-                    entity_id: r.entity_id.clone(),
-                    entity_name: r.entity_name.clone(),
-                    rank_current: None,
-                    rank_previous: Some(r.rank),
-                    rank_change: None,
-                    current: vec![None; n],
-                    previous: r.scores.iter().map(|s| Some(*s)).collect(),
-                    adjusted_share_change_pct: None,
-                }),
-        );
-        Comparison {
-            level: current.level,
-            current: current.period.clone(),
-            included_current: current.included,
-            previous: previous.period.clone(),
-            included_previous: previous.included,
-            columns: current.columns.clone(),
-            share,
-            rows,
-        }
-    }
-}
-
-#[cfg(test)]
-mod compare_tests {
-    use super::*;
-
-    fn ranking(period: &str, included: u64, rows: &[(&str, f64)]) -> Ranking {
-        Ranking {
-            level: Level::Institution,
-            period: period.into(),
-            included,
-            columns: vec![Column {
-                name: "share".into(),
-                version: "1".into(),
-                kind: ScoreKind::Fractional,
-            }],
-            by: 0,
-            entities: rows.len(),
-            rows: rows
-                .iter()
-                .enumerate()
-                .map(|(i, (id, v))| Row {
-                    rank: i as u32 + 1,
-                    entity_id: (*id).into(),
-                    entity_name: (*id).into(),
-                    scores: vec![Fixed::from_f64(*v).unwrap()],
-                })
-                .collect(),
-        }
-    }
-
-    /// The two published 2025 Research Leaders figures: with
-    /// T_2024 / T_2023 = 1.1607, Harvard 2253.62 -> 2776.90 is +6.2 % and
-    /// USTC 1206.87 -> 1155.19 is -17.5 %.
-    #[test]
-    fn the_adjusted_share_change_reproduces_the_published_figures() {
-        let now = ranking("2024", 11_607, &[("Harvard", 2776.90), ("USTC", 1155.19)]);
-        let before = ranking("2023", 10_000, &[("Harvard", 2253.62), ("USTC", 1206.87)]);
-        let c = Comparison::of(&now, &before);
-        let pct = |id: &str| {
-            c.rows
-                .iter()
-                .find(|r| r.entity_id == id)
-                .and_then(|r| r.adjusted_share_change_pct)
-                .unwrap()
-        };
-        assert!((pct("Harvard") - 6.2).abs() < 0.05, "{}", pct("Harvard"));
-        assert!((pct("USTC") + 17.5).abs() < 0.05, "{}", pct("USTC"));
-        assert_eq!(c.rows[1].rank_change, Some(0));
-    }
-
-    /// Entities present in one period only have empty cells for the other;
-    /// the order is the current ranking, then those ranked only before.
-    #[test]
-    fn entries_and_exits_are_kept_in_order() {
-        let now = ranking("2022", 2, &[("A", 0.7), ("B", 0.5)]);
-        let before = ranking("2021", 1, &[("C", 0.6), ("A", 0.5)]);
-        let c = Comparison::of(&now, &before);
-        let ids: Vec<&str> = c.rows.iter().map(|r| r.entity_id.as_str()).collect();
-        assert_eq!(ids, ["A", "B", "C"]);
-        assert_eq!(c.rows[0].rank_change, Some(1));
-        assert_eq!(c.rows[1].rank_previous, None);
-        assert_eq!(c.rows[1].adjusted_share_change_pct, None);
-        assert_eq!(c.rows[2].rank_current, None);
-        assert_eq!(c.rows[2].current, vec![None]);
-    }
-}
+mod compare;
+pub use compare::*;
