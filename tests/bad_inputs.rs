@@ -667,13 +667,13 @@ const CASES: &[Case] = &[
         default: Expect {
             code: 2,
             lines: &[
-                "error: 36-an-unknown-key.toml:2:1: unknown field `colour`, expected one of `level`, `levels`, `by`, `top`",
+                "error: 36-an-unknown-key.toml:2:1: unknown field `colour`, expected one of `level`, `levels`, `group`, `by`, `top`",
             ],
         },
         strict: Expect {
             code: 2,
             lines: &[
-                "error: 36-an-unknown-key.toml:2:1: unknown field `colour`, expected one of `level`, `levels`, `by`, `top`",
+                "error: 36-an-unknown-key.toml:2:1: unknown field `colour`, expected one of `level`, `levels`, `group`, `by`, `top`",
             ],
         },
     },

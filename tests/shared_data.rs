@@ -279,11 +279,12 @@ fn metros_and_parents_add_up_on_real_data() {
             "city {city} of config/metros.toml is not in GeoNames"
         );
     }
-    let s = settings(
+    let mut s = settings(
         &d,
         vec![Level::City, Level::Metro, Level::Institution, Level::Parent],
         Format::Json,
     );
+    s.group = Some(Level::Parent);
     let report = tally::build_report(&s, |_| {}).unwrap();
     let scores = |level: Level| -> BTreeMap<String, f64> {
         let r = report.rankings.iter().find(|r| r.level == level).unwrap();
@@ -314,4 +315,35 @@ fn metros_and_parents_add_up_on_real_data() {
         parent.len(),
         inst.len()
     );
+    // Each parent's share is the sum of its institutions' (by the
+    // institution -> parent memberships the run records), and the ledger
+    // says how many institutions rolled up into how many parents.
+    let members = report
+        .groupings
+        .iter()
+        .find(|g| g.level == Level::Institution && g.group == Level::Parent)
+        .unwrap();
+    let mut by_parent: BTreeMap<String, f64> = BTreeMap::new();
+    let (mut rolled, mut into) = (0u64, HashSet::new());
+    for (id, v) in &inst {
+        let p = members.of(id);
+        assert_eq!(p.len(), 1, "{id} has parents {p:?}");
+        *by_parent.entry(p[0].clone()).or_default() += v;
+        if p[0] != *id {
+            rolled += 1;
+            into.insert(p[0].clone());
+        }
+    }
+    assert_eq!(by_parent.len(), parent.len());
+    for (k, sum) in &by_parent {
+        assert!((parent[k] - sum).abs() < 1e-4, "{k}: {} != {sum}", parent[k]);
+    }
+    let lv = report
+        .ledger
+        .levels
+        .iter()
+        .find(|l| l.level == Level::Parent)
+        .unwrap();
+    assert!(rolled > 0);
+    assert_eq!((lv.rolled_up, lv.rolled_up_into), (rolled, into.len() as u64));
 }

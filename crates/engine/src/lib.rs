@@ -805,6 +805,21 @@ impl<'a> Engine<'a> {
                 .collect();
         }
         self.fill_groups();
+        for (li, lt) in self.levels.iter_mut().enumerate() {
+            if lt.level != Level::Parent {
+                continue;
+            }
+            let mut into = HashSet::default();
+            for st in &self.insts {
+                if let Resolution::Entity(e) = st.res[li] {
+                    if lt.ids[e as usize] != *st.key {
+                        lt.ledger.rolled_up += 1;
+                        into.insert(e);
+                    }
+                }
+            }
+            lt.ledger.rolled_up_into = into.len() as u64;
+        }
         ledger.levels = self.levels.iter().map(|l| l.ledger.clone()).collect();
         let mut repeated: Vec<String> = self.repeated.into_iter().collect();
         repeated.sort();

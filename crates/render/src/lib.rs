@@ -270,6 +270,13 @@ pub fn ledger_summary(l: &Ledger) -> String {
             share(lv.share_unassigned),
             share(lv.share_assigned + lv.share_unassigned),
         );
+        if lv.rolled_up > 0 {
+            let _ = writeln!(
+                s,
+                "ledger: {level}: {} institutions rolled up into {} parents",
+                lv.rolled_up, lv.rolled_up_into
+            );
+        }
     }
     if !l.truncated_author_lists.is_empty() {
         let _ = writeln!(

@@ -114,6 +114,12 @@ fn report() -> Report {
             levels: vec![level(Level::City), level(Level::Institution)],
             ..Default::default()
         },
+        groupings: vec![tally_report::Grouping {
+            level: Level::City,
+            group: Level::Country,
+            members: [("1816670".to_owned(), vec!["CN".to_owned()])].into(),
+            names: [("CN".to_owned(), "China".to_owned())].into(),
+        }],
     }
 }
 

@@ -523,6 +523,8 @@ impl LevelLedger {
                 })
                 .collect(),
             unresolved: Vec::new(),
+            rolled_up: 0,
+            rolled_up_into: 0,
         }
     }
 }
@@ -559,6 +561,14 @@ pub struct LevelLedger {
     /// written only when there are some.
     #[serde(default, skip_serializing_if = "Vec::is_empty")]
     pub unresolved: Vec<UnresolvedInstitution>,
+    /// At parent level: the institutions met that rolled up into another
+    /// (their lineage's root, or their chain of ROR parents), and the
+    /// parents they rolled up into; written only when not zero.
+    #[serde(default, skip_serializing_if = "is_zero")]
+    pub rolled_up: u64,
+    /// See `rolled_up`.
+    #[serde(default, skip_serializing_if = "is_zero")]
+    pub rolled_up_into: u64,
 }
 
 /// Malformed records of one kind.
