@@ -495,11 +495,13 @@ fn count(
         }),
         keep_duplicates: settings.keep_duplicates,
         winners: None,
-        metros: std::sync::Arc::new(if plan_levels(settings).contains(&tally_report::Level::Metro) {
-            tally_config::load_metros(settings.metros.as_deref())?
-        } else {
-            HashMap::new()
-        }),
+        metros: std::sync::Arc::new(
+            if plan_levels(settings).contains(&tally_report::Level::Metro) {
+                tally_config::load_metros(settings.metros.as_deref())?
+            } else {
+                HashMap::new()
+            },
+        ),
         regions: settings
             .regions
             .as_deref()

@@ -4,8 +4,8 @@ use clap::{Args, Parser, Subcommand};
 use std::io::IsTerminal;
 use std::path::PathBuf;
 use std::process::ExitCode;
-use tally_config::{Format, Overrides, Types, Years};
 use tally_config::Settings;
+use tally_config::{Format, Overrides, Types, Years};
 use tally_render::Grid;
 use tally_report::{Comparison, Groups, Level, Methods, Movers, Ranking, Report};
 
@@ -171,9 +171,11 @@ fn parse_side(s: &str) -> Result<Side, String> {
     if s.to_ascii_lowercase().ends_with(".json") {
         return Ok(Side::Saved(PathBuf::from(s)));
     }
-    s.parse().map(Side::Years).map_err(|e: tally_config::ValueError| {
-        format!("{e}; or give a saved `tally rank --format json` output (a .json file)")
-    })
+    s.parse()
+        .map(Side::Years)
+        .map_err(|e: tally_config::ValueError| {
+            format!("{e}; or give a saved `tally rank --format json` output (a .json file)")
+        })
 }
 
 /// The table `tally compare` prints.
@@ -354,7 +356,11 @@ fn saved_ranking(
     report: &Report,
     level: Level,
 ) -> Result<Ranking, (u8, String)> {
-    let found: Vec<&Ranking> = report.rankings.iter().filter(|r| r.level == level).collect();
+    let found: Vec<&Ranking> = report
+        .rankings
+        .iter()
+        .filter(|r| r.level == level)
+        .collect();
     let r = match found.as_slice() {
         [one] => *one,
         [] => {
@@ -368,17 +374,19 @@ fn saved_ranking(
                 ),
             ));
         }
-        _ => {
-            return Err((
-                2,
-                format!(
-                    "{}: {} {level} rankings (periods {}); compare needs one: save one period per file",
-                    path.display(),
-                    found.len(),
-                    found.iter().map(|r| r.period.as_str()).collect::<Vec<_>>().join(", ")
-                ),
-            ))
-        }
+        _ => return Err((
+            2,
+            format!(
+                "{}: {} {level} rankings (periods {}); compare needs one: save one period per file",
+                path.display(),
+                found.len(),
+                found
+                    .iter()
+                    .map(|r| r.period.as_str())
+                    .collect::<Vec<_>>()
+                    .join(", ")
+            ),
+        )),
     };
     if r.included == 0 {
         return Err((
@@ -481,7 +489,9 @@ fn compare(c: CompareArgs, verbose: u8) -> Result<(), (u8, String)> {
         Some(run(args, None)?)
     } else {
         if !args.works.is_empty() {
-            eprintln!("warning: both periods come from saved files: the --works inputs are not read");
+            eprintln!(
+                "warning: both periods come from saved files: the --works inputs are not read"
+            );
         }
         None
     };
@@ -501,7 +511,8 @@ fn compare(c: CompareArgs, verbose: u8) -> Result<(), (u8, String)> {
             if l.is_empty() {
                 return Err((
                     2,
-                    "the two saved files rank no level in common: rank the same level in both".into(),
+                    "the two saved files rank no level in common: rank the same level in both"
+                        .into(),
                 ));
             }
             l
@@ -526,15 +537,23 @@ fn compare(c: CompareArgs, verbose: u8) -> Result<(), (u8, String)> {
         let prev = pick(&previous, &saved_previous, k_prev)?;
         let cur = pick(&current, &saved_current, k_cur)?;
         same_columns(&cur, &prev, level.as_str())?;
-        let grouping = ran
+        // The memberships of every source together: an entity ranked in
+        // one period only is placed by that period's run.
+        let mut grouping: Option<tally_report::Grouping> = None;
+        for g in ran
             .as_ref()
             .map(|(r, _)| &r.groupings)
             .into_iter()
             .chain(saved_current.as_ref().map(|(_, r)| &r.groupings))
             .chain(saved_previous.as_ref().map(|(_, r)| &r.groupings))
             .flatten()
-            .find(|g| g.level == level && Some(g.group) == group_level)
-            .cloned();
+            .filter(|g| g.level == level && Some(g.group) == group_level)
+        {
+            match &mut grouping {
+                None => grouping = Some(g.clone()),
+                Some(all) => all.merge(g),
+            }
+        }
         let mut history: Vec<Ranking> = from_run[..n_series].iter().map(|r| (*r).clone()).collect();
         history.push(prev.clone());
         history.push(cur.clone());
@@ -597,7 +616,11 @@ fn compare_text(
         let Some(g) = &b.grouping else {
             return Ok(None);
         };
-        let ts: Vec<usize> = if tops.is_empty() { vec![n] } else { tops.to_vec() };
+        let ts: Vec<usize> = if tops.is_empty() {
+            vec![n]
+        } else {
+            tops.to_vec()
+        };
         let hist: Vec<&Ranking> = b.history.iter().collect();
         Ok(Some(Groups::of(&hist, g, &ts)))
     };
@@ -624,7 +647,10 @@ fn compare_text(
                 .iter()
                 .flat_map(|m| match show {
                     Show::Methods if format != Format::Csv => {
-                        vec![tally_render::methods_grid(m), tally_render::agreement_grid(m)]
+                        vec![
+                            tally_render::methods_grid(m),
+                            tally_render::agreement_grid(m),
+                        ]
                     }
                     Show::Methods => vec![tally_render::methods_grid(m)],
                     _ => vec![tally_render::agreement_grid(m)],
@@ -654,7 +680,10 @@ fn compare_text(
         }
         Show::Story => {
             if format == Format::Csv {
-                return Err((2, "--show story is sentences: use --format table, md or json".into()));
+                return Err((
+                    2,
+                    "--show story is sentences: use --format table, md or json".into(),
+                ));
             }
             let mut stories = Vec::new();
             for b in blocks {
@@ -677,7 +706,12 @@ fn compare_text(
                     .map(|s| {
                         let lines: Vec<String> = s["sentences"]
                             .as_array()
-                            .map(|a| a.iter().filter_map(|x| x.as_str()).map(str::to_owned).collect())
+                            .map(|a| {
+                                a.iter()
+                                    .filter_map(|x| x.as_str())
+                                    .map(str::to_owned)
+                                    .collect()
+                            })
                             .unwrap_or_default();
                         let level = s["level"].as_str().unwrap_or_default();
                         let head = format!(
@@ -689,7 +723,13 @@ fn compare_text(
                         );
                         let body: String = lines
                             .iter()
-                            .map(|l| if format == Format::Md { format!("- {l}\n") } else { format!("  {l}\n") })
+                            .map(|l| {
+                                if format == Format::Md {
+                                    format!("- {l}\n")
+                                } else {
+                                    format!("  {l}\n")
+                                }
+                            })
                             .collect();
                         head + &body
                     })
@@ -701,13 +741,16 @@ fn compare_text(
     Ok(match format {
         Format::Json => json,
         Format::Csv if grids.len() == 1 => grids[0].csv(),
-        Format::Csv => {
-            return Err((
-                2,
-                "CSV holds one table: choose one level (--level), or use --format json, md or table".into(),
-            ))
-        }
-        Format::Md => grids.iter().map(Grid::markdown).collect::<Vec<_>>().join("\n"),
+        Format::Csv => return Err((
+            2,
+            "CSV holds one table: choose one level (--level), or use --format json, md or table"
+                .into(),
+        )),
+        Format::Md => grids
+            .iter()
+            .map(Grid::markdown)
+            .collect::<Vec<_>>()
+            .join("\n"),
         Format::Table => grids.iter().map(Grid::table).collect::<Vec<_>>().join("\n"),
     })
 }

@@ -336,7 +336,11 @@ fn metros_and_parents_add_up_on_real_data() {
     }
     assert_eq!(by_parent.len(), parent.len());
     for (k, sum) in &by_parent {
-        assert!((parent[k] - sum).abs() < 1e-4, "{k}: {} != {sum}", parent[k]);
+        assert!(
+            (parent[k] - sum).abs() < 1e-4,
+            "{k}: {} != {sum}",
+            parent[k]
+        );
     }
     let lv = report
         .ledger
@@ -345,5 +349,8 @@ fn metros_and_parents_add_up_on_real_data() {
         .find(|l| l.level == Level::Parent)
         .unwrap();
     assert!(rolled > 0);
-    assert_eq!((lv.rolled_up, lv.rolled_up_into), (rolled, into.len() as u64));
+    assert_eq!(
+        (lv.rolled_up, lv.rolled_up_into),
+        (rolled, into.len() as u64)
+    );
 }

@@ -893,8 +893,7 @@ pub fn resolve(
     let mut warnings = Vec::new();
     let group = group.or(fc.rank.group.map(|g| g.0));
     if let Some(g) = group {
-        let (grouped, not): (Vec<Level>, Vec<Level>) =
-            levels.iter().partition(|l| l.groups_by(g));
+        let (grouped, not): (Vec<Level>, Vec<Level>) = levels.iter().partition(|l| l.groups_by(g));
         let names = |v: &[Level]| v.iter().map(|l| l.as_str()).collect::<Vec<_>>().join(", ");
         if grouped.is_empty() {
             let can: Vec<Level> = Level::ALL.into_iter().filter(|l| l.groups_by(g)).collect();

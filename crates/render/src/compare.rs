@@ -103,6 +103,10 @@ fn signed(d: i64) -> String {
     }
 }
 
+fn works(n: u64) -> String {
+    format!("{n} work{}", if n == 1 { "" } else { "s" })
+}
+
 fn level_title(level: tally_report::Level) -> String {
     let l = level.as_str();
     l[..1].to_uppercase() + &l[1..]
@@ -151,19 +155,23 @@ pub fn changes_grid(c: &Comparison) -> Grid {
                     .unwrap_or_default(),
             );
             if c.top.is_some() {
-                cells.push(r.top_move.map(|m| m.as_str().to_owned()).unwrap_or_default());
+                cells.push(
+                    r.top_move
+                        .map(|m| m.as_str().to_owned())
+                        .unwrap_or_default(),
+                );
             }
             cells
         })
         .collect();
     Grid {
         title: format!(
-            "{} level, {} ({} works) against {} ({} works)",
+            "{} level, {} ({}) against {} ({})",
             level_title(c.level),
             c.current,
-            c.included_current,
+            works(c.included_current),
             c.previous,
-            c.included_previous
+            works(c.included_previous)
         ),
         header,
         rows,

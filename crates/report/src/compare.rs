@@ -5,7 +5,6 @@
 use crate::*;
 use std::collections::{BTreeMap, HashSet};
 
-
 /// One entity in a year-over-year comparison.
 #[derive(Clone, Debug, PartialEq, Serialize)]
 pub struct ComparedRow {
@@ -190,7 +189,6 @@ impl Comparison {
     }
 }
 
-
 /// Which entities of a level lie in which entities of a higher level (the
 /// groups): a city's country, an institution's region. Written into the
 /// JSON of `tally rank --group LEVEL`, so that a saved ranking can be
@@ -214,6 +212,20 @@ impl Grouping {
     /// The groups of an entity (none when unknown).
     pub fn of(&self, id: &str) -> &[String] {
         self.members.get(id).map_or(&[], Vec::as_slice)
+    }
+
+    /// Adds another run's memberships (of the same levels): an entity's
+    /// groups are those of both.
+    pub fn merge(&mut self, other: &Grouping) {
+        for (id, gs) in &other.members {
+            let mine = self.members.entry(id.clone()).or_default();
+            mine.extend(gs.iter().cloned());
+            mine.sort();
+            mine.dedup();
+        }
+        for (id, name) in &other.names {
+            self.names.entry(id.clone()).or_insert_with(|| name.clone());
+        }
     }
 
     /// A group's name (its id when it has none).
@@ -723,12 +735,7 @@ fn bare(period: &str) -> &str {
 /// (and over the series), the biggest climber and faller, the first
 /// overtake, the members that moved against their group, and the
 /// entries into the top N.
-pub fn story(
-    c: &Comparison,
-    head: usize,
-    movers: &Movers,
-    groups: Option<&Groups>,
-) -> Vec<String> {
+pub fn story(c: &Comparison, head: usize, movers: &Movers, groups: Option<&Groups>) -> Vec<String> {
     let (now, before) = (bare(&c.current), bare(&c.previous));
     let mut out = Vec::new();
     let top_of = |f: fn(&ComparedRow) -> Option<u32>| -> Vec<&ComparedRow> {
@@ -741,10 +748,10 @@ pub fn story(
         v
     };
     let (head_now, head_before) = (top_of(|r| r.rank_current), top_of(|r| r.rank_previous));
-    let names = |v: &[&ComparedRow]| -> Vec<String> {
-        v.iter().map(|r| r.entity_name.clone()).collect()
-    };
-    let ids = |v: &[&ComparedRow]| -> Vec<String> { v.iter().map(|r| r.entity_id.clone()).collect() };
+    let names =
+        |v: &[&ComparedRow]| -> Vec<String> { v.iter().map(|r| r.entity_name.clone()).collect() };
+    let ids =
+        |v: &[&ComparedRow]| -> Vec<String> { v.iter().map(|r| r.entity_id.clone()).collect() };
     if !head_now.is_empty() {
         if ids(&head_now) == ids(&head_before) {
             out.push(format!(
@@ -789,11 +796,7 @@ pub fn story(
         let mut tops: Vec<usize> = g.rows.iter().map(|r| r.top).collect();
         tops.dedup();
         for n in tops {
-            let Some(lead) = g
-                .rows
-                .iter()
-                .find(|r| r.top == n && r.group_id != NO_GROUP)
-            else {
+            let Some(lead) = g.rows.iter().find(|r| r.top == n && r.group_id != NO_GROUP) else {
                 continue;
             };
             let (k_now, k_before) = (
@@ -809,7 +812,11 @@ pub fn story(
             let mut line = format!(
                 "{} has {k_now} {} in the top {n} in {now}, {trend}",
                 lead.group_name,
-                if k_now == 1 { level.as_str() } else { level.plural() },
+                if k_now == 1 {
+                    level.as_str()
+                } else {
+                    level.plural()
+                },
             );
             if n_periods > 2 {
                 let series: Vec<String> = g
@@ -866,11 +873,22 @@ pub fn story(
         let who: Vec<String> = a
             .members
             .iter()
-            .map(|m| format!("{} ({} to {})", m.entity_name, ordinal(m.from), ordinal(m.to)))
+            .map(|m| {
+                format!(
+                    "{} ({} to {})",
+                    m.entity_name,
+                    ordinal(m.from),
+                    ordinal(m.to)
+                )
+            })
             .collect();
         out.push(format!(
             "Of the {total} {} of {} in the top {} that moved, {k} {way}; {} {other}.",
-            if total == 1 { c.level.as_str() } else { c.level.plural() },
+            if total == 1 {
+                c.level.as_str()
+            } else {
+                c.level.plural()
+            },
             a.group_name,
             movers.top,
             and_list(&who)
@@ -1001,7 +1019,9 @@ mod analysis_tests {
     fn fast_tau_b_equals_the_definition() {
         let mut seed = 7u64;
         let mut next = || {
-            seed = seed.wrapping_mul(6364136223846793005).wrapping_add(1442695040888963407);
+            seed = seed
+                .wrapping_mul(6364136223846793005)
+                .wrapping_add(1442695040888963407);
             (seed >> 33) as u32 % 6
         };
         for n in [2usize, 3, 10, 57] {
@@ -1063,7 +1083,12 @@ mod analysis_tests {
     fn methods_rank_each_scorer_and_correlate() {
         let r = ranking(
             "2022",
-            &[("A", 1, 3.0, 2.5), ("B", 2, 5.0, 2.0), ("C", 3, 5.0, 1.0), ("D", 4, 1.0, 0.5)],
+            &[
+                ("A", 1, 3.0, 2.5),
+                ("B", 2, 5.0, 2.0),
+                ("C", 3, 5.0, 1.0),
+                ("D", 4, 1.0, 0.5),
+            ],
         );
         let m = Methods::of(&r, Some(2));
         let ranks: Vec<&[u32]> = m.rows.iter().map(|x| x.ranks.as_slice()).collect();
@@ -1073,20 +1098,36 @@ mod analysis_tests {
         // count 3 5 5 1 against share 2.5 2 1 0.5: concordant A-D, B-D,
         // C-D; discordant A-B, A-C; B-C tied in count.
         let tau = m.agreement[0].kendall_tau_b.unwrap();
-        assert!((tau - (3.0 - 2.0) / (5.0f64 * 6.0).sqrt()).abs() < 1e-12, "{tau}");
-        assert_eq!((m.agreement[1].over.as_str(), m.agreement[1].n), ("top 2", 2));
+        assert!(
+            (tau - (3.0 - 2.0) / (5.0f64 * 6.0).sqrt()).abs() < 1e-12,
+            "{tau}"
+        );
+        assert_eq!(
+            (m.agreement[1].over.as_str(), m.agreement[1].n),
+            ("top 2", 2)
+        );
         assert_eq!(m.agreement[1].kendall_tau_b, Some(-1.0));
     }
 
     fn grouping() -> Grouping {
-        let members = [("A", "CN"), ("B", "US"), ("C", "CN"), ("D", "CN"), ("E", "GB")]
-            .iter()
-            .map(|(e, g)| ((*e).to_owned(), vec![(*g).to_owned()]))
-            .collect();
-        let names = [("CN", "China"), ("US", "United States"), ("GB", "United Kingdom")]
-            .iter()
-            .map(|(a, b)| ((*a).to_owned(), (*b).to_owned()))
-            .collect();
+        let members = [
+            ("A", "CN"),
+            ("B", "US"),
+            ("C", "CN"),
+            ("D", "CN"),
+            ("E", "GB"),
+        ]
+        .iter()
+        .map(|(e, g)| ((*e).to_owned(), vec![(*g).to_owned()]))
+        .collect();
+        let names = [
+            ("CN", "China"),
+            ("US", "United States"),
+            ("GB", "United Kingdom"),
+        ]
+        .iter()
+        .map(|(a, b)| ((*a).to_owned(), (*b).to_owned()))
+        .collect();
         Grouping {
             level: Level::City,
             group: Level::Country,
@@ -1154,17 +1195,33 @@ mod analysis_tests {
         let c = Comparison::of(&now, &before).within_top(5);
         let grouping = grouping();
         let m = Movers::of(&c, 5, Some(&grouping));
-        let ids = |v: &[Move]| v.iter().map(|x| (x.entity_id.clone(), x.change)).collect::<Vec<_>>();
+        let ids = |v: &[Move]| {
+            v.iter()
+                .map(|x| (x.entity_id.clone(), x.change))
+                .collect::<Vec<_>>()
+        };
         assert_eq!(ids(&m.climbers), [("D".into(), 2), ("A".into(), 1)]);
         assert_eq!(ids(&m.fallers), [("E".into(), -2), ("C".into(), -1)]);
         let o: Vec<(&str, Vec<&str>)> = m
             .overtakes
             .iter()
-            .map(|o| (o.by.entity_id.as_str(), o.passed.iter().map(|p| p.entity_id.as_str()).collect()))
+            .map(|o| {
+                (
+                    o.by.entity_id.as_str(),
+                    o.passed.iter().map(|p| p.entity_id.as_str()).collect(),
+                )
+            })
             .collect();
         assert_eq!(o, [("A", vec!["E"]), ("D", vec!["E", "C"])]);
         assert_eq!(m.against.len(), 1);
-        assert_eq!((m.against[0].group_id.as_str(), m.against[0].climbed, m.against[0].fell), ("CN", 2, 1));
+        assert_eq!(
+            (
+                m.against[0].group_id.as_str(),
+                m.against[0].climbed,
+                m.against[0].fell
+            ),
+            ("CN", 2, 1)
+        );
         assert_eq!(m.against[0].members[0].entity_id, "C");
         let g = Groups::of(&[&before, &now], &grouping, &[3]);
         let s = story(&c, 1, &m, Some(&g));
@@ -1180,12 +1237,23 @@ mod analysis_tests {
             ]
         );
         let s = story(&c, 3, &m, None);
-        assert_eq!(s[0], "The top 3 changed since 2021: D city (5th in 2021) entered, E city (now 4th) left.");
+        assert_eq!(
+            s[0],
+            "The top 3 changed since 2021: D city (5th in 2021) entered, E city (now 4th) left."
+        );
     }
 
     #[test]
     fn ordinals() {
-        let got: Vec<String> = [1, 2, 3, 4, 11, 12, 13, 21, 22, 101, 111].map(ordinal).to_vec();
-        assert_eq!(got, ["1st", "2nd", "3rd", "4th", "11th", "12th", "13th", "21st", "22nd", "101st", "111th"]);
+        let got: Vec<String> = [1, 2, 3, 4, 11, 12, 13, 21, 22, 101, 111]
+            .map(ordinal)
+            .to_vec();
+        assert_eq!(
+            got,
+            [
+                "1st", "2nd", "3rd", "4th", "11th", "12th", "13th", "21st", "22nd", "101st",
+                "111th"
+            ]
+        );
     }
 }
