@@ -374,9 +374,10 @@ fn saved_ranking(
                 ),
             ));
         }
-        _ => return Err((
-            2,
-            format!(
+        _ => {
+            return Err((
+                2,
+                format!(
                 "{}: {} {level} rankings (periods {}); compare needs one: save one period per file",
                 path.display(),
                 found.len(),
@@ -386,7 +387,8 @@ fn saved_ranking(
                     .collect::<Vec<_>>()
                     .join(", ")
             ),
-        )),
+            ))
+        }
     };
     if r.included == 0 {
         return Err((

@@ -321,3 +321,109 @@ fn compare_refuses_what_it_cannot_do() {
         stderr(&o)
     );
 }
+
+/// The story of the bundled demo data, 2022 against 2021 (the top 5
+/// changed) and against 2020-2021 (it did not): one command prints it, and
+/// each sentence says what the tables say.
+#[test]
+fn the_demo_tells_its_story_and_the_tables_agree() {
+    for (previous, top5_unchanged) in [("2021", false), ("2020-2021", true)] {
+        demo_story(previous, top5_unchanged);
+    }
+}
+
+fn demo_story(previous: &str, top5_unchanged: bool) {
+    let run = |show: &str, format: &str| {
+        ok(&tally(&[
+            "compare",
+            "--config",
+            "config/demo.toml",
+            "--current",
+            "2022",
+            "--previous",
+            previous,
+            "--level",
+            "city",
+            "--group",
+            "country",
+            "--top",
+            "10",
+            "--show",
+            show,
+            "--format",
+            format,
+            "-q",
+        ]))
+    };
+    let story = run("story", "table");
+    insta::assert_snapshot!(format!("demo_story_city_against_{previous}"), story);
+    let lines: Vec<&str> = story.lines().skip(1).map(str::trim).collect();
+    let ord = |n: &str| {
+        let n: u32 = n.parse().unwrap();
+        tally_report::ordinal(n)
+    };
+    // The top 5, from the changes table.
+    let (h, rows) = common::read_csv(&run("changes", "csv"));
+    let col = |name: &str| h.iter().position(|x| x == name).unwrap();
+    let top5 = |c: usize| -> Vec<String> {
+        let mut v: Vec<(u32, String)> = rows
+            .iter()
+            .filter_map(|r| Some((r[c].parse::<u32>().ok()?, r[col("entity_id")].clone())))
+            .filter(|(k, _)| *k <= 5)
+            .collect();
+        v.sort();
+        v.into_iter().map(|x| x.1).collect()
+    };
+    let unchanged = top5(col("rank_current")) == top5(col("rank_previous"));
+    assert_eq!(unchanged, top5_unchanged);
+    assert_eq!(
+        lines[0].starts_with("The top 5 are unchanged"),
+        unchanged,
+        "{}",
+        lines[0]
+    );
+    // The leading group, from the groups table.
+    let (_, groups) = common::read_csv(&run("groups", "csv"));
+    let g = &groups[0];
+    let (before, now): (usize, usize) = (g[3].parse().unwrap(), g[4].parse().unwrap());
+    let trend = match now.cmp(&before) {
+        std::cmp::Ordering::Greater => format!("up from {before} in {previous}"),
+        std::cmp::Ordering::Less => format!("down from {before} in {previous}"),
+        std::cmp::Ordering::Equal => format!("as in {previous}"),
+    };
+    let want = format!("{} has {now} cities in the top 10 in 2022, {trend}.", g[2]);
+    assert!(lines.contains(&want.as_str()), "{want}\n{story}");
+    // The biggest climber and the first overtake, from the movers table.
+    let (_, movers) = common::read_csv(&run("movers", "csv"));
+    let climber = movers.iter().find(|r| r[0] == "climber").unwrap();
+    let want = format!(
+        "The biggest climber in the top 10 is {}, up {} places from {} to {}.",
+        climber[2],
+        climber[5].trim_start_matches('+'),
+        ord(&climber[3]),
+        ord(&climber[4])
+    );
+    assert!(lines.contains(&want.as_str()), "{want}\n{story}");
+    let first = movers.iter().find(|r| r[0] == "overtake").unwrap();
+    let passed: Vec<&str> = movers
+        .iter()
+        .filter(|r| r[0] == "overtake" && r[1] == first[1])
+        .map(|r| r[7].as_str())
+        .collect();
+    let line = lines
+        .iter()
+        .find(|l| l.contains("place, overtaking"))
+        .unwrap();
+    assert!(
+        line.starts_with(&format!(
+            "{} moved from {} to {} place, overtaking ",
+            first[2],
+            ord(&first[3]),
+            ord(&first[4])
+        )),
+        "{line}"
+    );
+    for p in passed {
+        assert!(line.contains(p), "{p} not in {line}");
+    }
+}

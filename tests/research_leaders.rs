@@ -39,7 +39,7 @@ fn leaders() -> Vec<Leader> {
     lines
         .map(|l| {
             // Names hold commas inside quotes.
-            let cells = split_csv(l);
+            let cells = common::split_csv(l);
             Leader {
                 rank: cells[r].parse().unwrap(),
                 share_2019: cells[s19].parse().unwrap(),
@@ -48,19 +48,6 @@ fn leaders() -> Vec<Leader> {
             }
         })
         .collect()
-}
-
-fn split_csv(line: &str) -> Vec<String> {
-    let mut out = vec![String::new()];
-    let mut quoted = false;
-    for c in line.chars() {
-        match c {
-            '"' => quoted = !quoted,
-            ',' if !quoted => out.push(String::new()),
-            _ => out.last_mut().unwrap().push(c),
-        }
-    }
-    out
 }
 
 /// Writes the tidy works CSV for one year: `total` articles in all.

@@ -39,3 +39,29 @@ pub fn error_line(o: &Output) -> String {
     assert_eq!(errors.len(), 1, "one error line expected in: {e}");
     errors[0].to_owned()
 }
+
+/// The cells of a CSV line (quoted cells may hold commas and `""`).
+pub fn split_csv(line: &str) -> Vec<String> {
+    let mut out = vec![String::new()];
+    let mut quoted = false;
+    let mut chars = line.chars().peekable();
+    while let Some(c) = chars.next() {
+        match c {
+            '"' if quoted && chars.peek() == Some(&'"') => {
+                chars.next();
+                out.last_mut().unwrap().push('"');
+            }
+            '"' => quoted = !quoted,
+            ',' if !quoted => out.push(String::new()),
+            _ => out.last_mut().unwrap().push(c),
+        }
+    }
+    out
+}
+
+/// A CSV text as its header and rows of cells.
+pub fn read_csv(text: &str) -> (Vec<String>, Vec<Vec<String>>) {
+    let mut lines = text.lines();
+    let header = lines.next().map(split_csv).unwrap_or_default();
+    (header, lines.map(split_csv).collect())
+}
