@@ -132,7 +132,15 @@ pub fn build_report_with(
         settings
             .periods
             .iter()
-            .map(|(name, y)| (format!("{name}: {}", y.label()), y.0))
+            .map(|(name, y)| {
+                let years = y.label();
+                let label = if *name == years {
+                    years
+                } else {
+                    format!("{name}: {years}")
+                };
+                (label, y.0)
+            })
             .collect()
     };
     let included = |span: Option<(i32, i32)>| -> u64 {

@@ -69,7 +69,7 @@ enum Command {
     },
 }
 
-#[derive(Args)]
+#[derive(Args, Clone)]
 struct RankArgs {
     /// TOML config file; every value in it can be overridden by the flags below.
     #[arg(long, short)]
@@ -229,8 +229,9 @@ fn parse_format(s: &str) -> Result<Format, tally_config::ValueError> {
 
 const MAX_WARNINGS: u64 = 20;
 
-/// Resolves the settings and builds the report, printing the warnings.
-fn run(args: RankArgs, top: Option<usize>) -> Result<(Report, Settings), (u8, String)> {
+/// Resolves the settings, printing their warnings.
+fn resolve(args: &RankArgs, top: Option<usize>) -> Result<Settings, (u8, String)> {
+    let args = args.clone();
     let overrides = Overrides {
         works: args.works,
         institutions: args.institutions,
@@ -266,9 +267,14 @@ fn run(args: RankArgs, top: Option<usize>) -> Result<(Report, Settings), (u8, St
     for w in &settings.warnings {
         eprintln!("warning: {w}");
     }
+    Ok(settings)
+}
+
+/// Builds the report, printing the skipped records and the findings.
+fn build(settings: &Settings, quiet: bool) -> Result<Report, (u8, String)> {
     let mut problems = 0u64;
-    let progress = !args.quiet && std::io::stderr().is_terminal();
-    let report = tally::build_report_with(&settings, progress, |p| {
+    let progress = !quiet && std::io::stderr().is_terminal();
+    let report = tally::build_report_with(settings, progress, |p| {
         problems += 1;
         if problems <= MAX_WARNINGS {
             eprintln!("warning: {p} (skipped; --strict stops here)");
@@ -284,7 +290,7 @@ fn run(args: RankArgs, top: Option<usize>) -> Result<(Report, Settings), (u8, St
     for w in &report.ledger.warnings {
         eprintln!("warning: {w}");
     }
-    Ok((report, settings))
+    Ok(report)
 }
 
 /// The ledger summary on stderr (and the unresolved institutions with -v).
@@ -306,7 +312,8 @@ fn rank(args: RankArgs, verbose: u8) -> Result<(), (u8, String)> {
     }
     let quiet = args.quiet;
     let top = args.top.first().copied();
-    let (report, settings) = run(args, top)?;
+    let settings = resolve(&args, top)?;
+    let report = build(&settings, quiet)?;
     let t = std::time::Instant::now();
     let text = tally::render(&report, settings.format);
     tally::write_output(settings.output.as_deref(), &text).map_err(|e| (1, e.to_string()))?;
@@ -486,9 +493,18 @@ fn compare(c: CompareArgs, verbose: u8) -> Result<(), (u8, String)> {
     };
     let (saved_current, saved_previous) = (saved(&current)?, saved(&previous)?);
     let explicit_levels = args.level.clone();
+    let mut cut = cut;
     let ran = if from_inputs {
         args.periods = periods.clone();
-        Some(run(args, None)?)
+        let mut settings = resolve(&args, None)?;
+        // A config's `top` cuts the comparison's tables, not the rankings
+        // compared (an entity below it would show as absent).
+        if cut.is_none() && tops.is_empty() {
+            cut = settings.top.filter(|n| *n > 0);
+        }
+        settings.top = None;
+        let report = build(&settings, quiet)?;
+        Some((report, settings))
     } else {
         if !args.works.is_empty() {
             eprintln!(

@@ -374,6 +374,21 @@ fn demo_story(previous: &str, top5_unchanged: bool) {
         v.sort();
         v.into_iter().map(|x| x.1).collect()
     };
+    // The config's `top = 20` cuts no ranking compared: an entity below
+    // 20th now still has its rank (London, 7th in 2021, is 25th in 2022).
+    if previous == "2021" {
+        let london = rows
+            .iter()
+            .find(|r| r[col("entity_name")] == "London, GB")
+            .unwrap();
+        assert_eq!(
+            (
+                london[col("rank_previous")].as_str(),
+                london[col("rank_current")].as_str()
+            ),
+            ("7", "25")
+        );
+    }
     let unchanged = top5(col("rank_current")) == top5(col("rank_previous"));
     assert_eq!(unchanged, top5_unchanged);
     assert_eq!(
