@@ -597,8 +597,10 @@ pub struct Movers {
     pub climbers: Vec<Move>,
     /// Fallers, most places first.
     pub fallers: Vec<Move>,
-    /// Each entity in the top N now that passed entities of the top N
-    /// before, by current rank.
+    /// Each entity in the top N now that passed entities in the top N in
+    /// both periods (ranked above it before, below it now), by current
+    /// rank. Entities that fell out of the top N are in `fallers` and the
+    /// comparison's exits, not here.
     pub overtakes: Vec<Overtake>,
     /// With groups: in each group where most members moved one way (at
     /// least 3 moved, more than half one way), those that moved the other.
@@ -638,7 +640,9 @@ impl Movers {
         for m in &by_now {
             let mut passed: Vec<Move> = moved
                 .iter()
-                .filter(|o| o.from as usize <= n && o.from < m.from && o.to > m.to)
+                .filter(|o| {
+                    o.from as usize <= n && o.to as usize <= n && o.from < m.from && o.to > m.to
+                })
                 .cloned()
                 .collect();
             if passed.is_empty() {
@@ -1213,6 +1217,9 @@ mod analysis_tests {
             })
             .collect();
         assert_eq!(o, [("A", vec!["E"]), ("D", vec!["E", "C"])]);
+        // In the top 3, E (2nd to 4th) fell out: passing it is no overtake.
+        let m3 = Movers::of(&Comparison::of(&now, &before), 3, None);
+        assert!(m3.overtakes.is_empty(), "{:?}", m3.overtakes);
         assert_eq!(m.against.len(), 1);
         assert_eq!(
             (
