@@ -468,15 +468,15 @@ fn compare(c: CompareArgs, verbose: u8) -> Result<(), (u8, String)> {
             .iter()
             .any(|s| matches!(s, Side::Years(x) if x == y));
         if !taken && !periods.iter().any(|(_, x)| x == y) {
-            periods.push((y.label(), y.clone()));
+            periods.push((y.label(), *y));
         }
     }
     let n_series = periods.len();
     if let Side::Years(y) = &previous {
-        periods.push(("previous".into(), y.clone()));
+        periods.push(("previous".into(), *y));
     }
     if let Side::Years(y) = &current {
-        periods.push(("current".into(), y.clone()));
+        periods.push(("current".into(), *y));
     }
     let from_inputs = matches!(current, Side::Years(_)) || matches!(previous, Side::Years(_));
     if !from_inputs && !series.is_empty() {

@@ -442,3 +442,116 @@ fn demo_story(previous: &str, top5_unchanged: bool) {
         assert!(line.contains(p), "{p} not in {line}");
     }
 }
+
+/// Defaults and warnings the docs state: without `--top`, movers and the
+/// story look at the top 10; each `--show` has its JSON array; a saved
+/// ranking with a cut, or with other scorer versions, is compared with a
+/// warning that says so.
+#[test]
+fn defaults_json_arrays_and_saved_file_warnings() {
+    let base = ["--current", "2022", "--previous", "2021", "--level", "city"];
+    let story = ok(&worked(&[&base[..], &["--show", "story"]].concat()));
+    assert!(story.contains("3 entered the top 10: "), "{story}");
+    let demo = ok(&tally(&[
+        "compare",
+        "--config",
+        "config/demo.toml",
+        "--current",
+        "2022",
+        "--previous",
+        "2021",
+        "--level",
+        "city",
+        "--show",
+        "movers",
+        "-q",
+    ]));
+    // The demo's config says top = 20, which cuts this table: movers are
+    // within the top 20.
+    assert!(demo.starts_with("City level, top 20: movers"), "{demo}");
+    for (show, key) in [
+        ("changes", "comparisons"),
+        ("methods", "methods"),
+        ("agreement", "methods"),
+        ("movers", "movers"),
+        ("story", "story"),
+        ("groups", "groups"),
+    ] {
+        let o = ok(&worked(
+            &[
+                &base[..],
+                &["--show", show, "--group", "country", "--format", "json"],
+            ]
+            .concat(),
+        ));
+        let v: serde_json::Value = serde_json::from_str(&o).unwrap();
+        assert_eq!(v["schema"], "tally.comparison/1");
+        assert!(
+            v[key].as_array().is_some_and(|a| !a.is_empty()),
+            "{show}: {o}"
+        );
+    }
+    let dir = std::path::Path::new(env!("CARGO_TARGET_TMPDIR")).join("compare-warnings");
+    std::fs::create_dir_all(&dir).unwrap();
+    let cut = dir.join("cut-2021.json");
+    let _ = std::fs::remove_file(&cut);
+    let o = tally(&[
+        "rank",
+        "--works",
+        &fixture("works.jsonl"),
+        "--institutions",
+        &fixture("institutions.jsonl"),
+        "--sources",
+        &fixture("journals.txt"),
+        "--years",
+        "2021",
+        "--level",
+        "city",
+        "--top",
+        "1",
+        "-o",
+        cut.to_str().unwrap(),
+        "-q",
+    ]);
+    assert!(o.status.success(), "{}", stderr(&o));
+    // 2021 has Beijing and New York tied first: the cut at 1 keeps both,
+    // so this file holds all its entities and compares without a warning.
+    let o = worked(&[
+        "--current",
+        "2022",
+        "--previous",
+        cut.to_str().unwrap(),
+        "--level",
+        "city",
+    ]);
+    assert!(o.status.success(), "{}", stderr(&o));
+    assert!(!stderr(&o).contains("warning"), "{}", stderr(&o));
+    let text = std::fs::read_to_string(&cut).unwrap();
+    let one = text.replacen("\"New York, US\"", "\"New York, US (cut)\"", 1);
+    // A ranking that kept fewer rows than it had entities.
+    let fewer = one.replace("\"entities\": 2", "\"entities\": 5");
+    assert_ne!(fewer, one, "the saved file names its entities");
+    let versions = one.replace("\"version\": \"", "\"version\": \"9.");
+    assert_ne!(versions, one, "the saved file names its scorers' versions");
+    for (name, doc, warning) in [
+        (
+            "fewer.json",
+            &fewer,
+            "keeps 2 of its 5 entities (saved with --top)",
+        ),
+        ("versions.json", &versions, "the scorers' versions differ"),
+    ] {
+        let p = dir.join(name);
+        std::fs::write(&p, doc).unwrap();
+        let o = worked(&[
+            "--current",
+            "2022",
+            "--previous",
+            p.to_str().unwrap(),
+            "--level",
+            "city",
+        ]);
+        assert!(o.status.success(), "{}", stderr(&o));
+        assert!(stderr(&o).contains(warning), "{name}: {}", stderr(&o));
+    }
+}

@@ -124,6 +124,7 @@ fn the_readme_config_example_loads() {
     .unwrap_or_else(|e| panic!("{e}"));
     assert_eq!(settings.format, tally_config::Format::Csv);
     assert_eq!(settings.top, Some(200));
+    assert_eq!(settings.group, Some(tally_report::Level::Country));
     assert!(!settings.allow_empty && !settings.keep_duplicates && !settings.strict);
     let names: Vec<&str> = settings.scorers.iter().map(|s| s.name.as_str()).collect();
     assert_eq!(names, ["count", "share"]);

@@ -1250,6 +1250,31 @@ mod analysis_tests {
         );
     }
 
+    /// Up to [`MOVERS_LISTED`] climbers and fallers, most places first.
+    #[test]
+    fn movers_list_ten_each() {
+        let ids: Vec<String> = (0..30).map(|i| format!("E{i:02}")).collect();
+        let rows = |rev: bool| -> Vec<(&str, u32, f64, f64)> {
+            (0..30)
+                .map(|i| {
+                    let k = if rev { 29 - i } else { i };
+                    (ids[k].as_str(), i as u32 + 1, 0.0, 100.0 - i as f64)
+                })
+                .collect()
+        };
+        let c = Comparison::of(
+            &ranking("now", &rows(true)),
+            &ranking("before", &rows(false)),
+        );
+        let m = Movers::of(&c, 30, None);
+        assert_eq!(
+            (m.climbers.len(), m.fallers.len()),
+            (MOVERS_LISTED, MOVERS_LISTED)
+        );
+        assert_eq!((m.climbers[0].change, m.fallers[0].change), (29, -29));
+        assert!(m.climbers.windows(2).all(|w| w[0].change >= w[1].change));
+    }
+
     #[test]
     fn ordinals() {
         let got: Vec<String> = [1, 2, 3, 4, 11, 12, 13, 21, 22, 101, 111]
