@@ -313,6 +313,12 @@ fn rank(args: RankArgs, verbose: u8) -> Result<(), (u8, String)> {
     let quiet = args.quiet;
     let top = args.top.first().copied();
     let settings = resolve(&args, top)?;
+    if let Some(g) = settings.group.filter(|_| settings.format != Format::Json) {
+        eprintln!(
+            "warning: --group {g} is recorded in the JSON output only (for tally compare); the {} output has no groups",
+            settings.format
+        );
+    }
     let report = build(&settings, quiet)?;
     let t = std::time::Instant::now();
     let text = tally::render(&report, settings.format);

@@ -263,6 +263,24 @@ fn compare_refuses_what_it_cannot_do() {
         "rank",
         "--works",
         &fixture("works.jsonl"),
+        "--institutions",
+        &fixture("institutions.jsonl"),
+        "--sources",
+        "all",
+        "--group",
+        "country",
+        "-q",
+    ]);
+    assert!(o.status.success(), "{}", stderr(&o));
+    assert!(
+        stderr(&o).contains("warning: --group country is recorded in the JSON output only"),
+        "{}",
+        stderr(&o)
+    );
+    let o = tally(&[
+        "rank",
+        "--works",
+        &fixture("works.jsonl"),
         "--sources",
         "all",
         "--top",
