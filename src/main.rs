@@ -27,7 +27,7 @@ struct Cli {
 enum Command {
     /// Rank institutions, cities or countries.
     Rank(Box<RankArgs>),
-    /// Compare two periods in one pass: rank and scores now and before, rank change, change in adjusted share.
+    /// Compare two periods in one pass: rank and scores now and before, change in adjusted share; scorers against each other; groups in the top N; movers and the story they tell.
     Compare(Box<CompareArgs>),
     /// Generate synthetic OpenAlex-shaped works, institutions and a journal list (for benchmarks).
     Gen {
@@ -155,7 +155,7 @@ struct CompareArgs {
     /// Earlier periods for the groups table, oldest first, comma-separated (2018,2019,2020): each counted in the same pass.
     #[arg(long, value_delimiter = ',', value_parser = parse_years)]
     series: Vec<Years>,
-    /// What to print: changes (rank and scores now and before), methods (each scorer's ranks, and how they agree), agreement (Spearman's rho and Kendall's tau-b of each pair of scorers), groups (--group in the top N), movers (climbers, fallers, overtakes), or story (the facts as sentences) [default: changes].
+    /// What to print: changes (rank and scores now and before), methods (each scorer's ranks, and how they agree), agreement (Spearman's rho and Kendall's tau-b of each pair of scorers), groups (--group in the top N), movers (climbers, fallers, overtakes), or story (the facts as sentences).
     #[arg(long, value_parser = parse_show, default_value = "changes")]
     show: Show,
 }
@@ -461,6 +461,13 @@ fn compare(c: CompareArgs, verbose: u8) -> Result<(), (u8, String)> {
         series,
         show,
     } = c;
+    if !args.periods.is_empty() {
+        return Err((
+            2,
+            "tally compare takes its periods from --current, --previous and --series, not --period"
+                .into(),
+        ));
+    }
     let format = args.format.take();
     let output = args.output.take();
     let tops = std::mem::take(&mut args.top);

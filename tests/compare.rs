@@ -240,6 +240,9 @@ fn compare_refuses_what_it_cannot_do() {
     let o = with(&["--show", "story", "--format", "csv"]);
     assert_eq!(o.status.code(), Some(2));
     assert!(error_line(&o).contains("use --format table, md or json"));
+    let o = with(&["--period", "x=2020"]);
+    assert_eq!(o.status.code(), Some(2));
+    assert!(error_line(&o).contains("not --period"), "{}", stderr(&o));
     let o = with(&["--show", "ranks"]);
     assert_eq!(o.status.code(), Some(2));
     assert!(stderr(&o).contains("expected changes, methods, agreement, groups, movers or story"));
