@@ -483,6 +483,9 @@ impl Inputs {
     }
 }
 
+/// Memory the stability intervals' resampled totals may take (4 GiB).
+pub const BOOTSTRAP_MAX_BYTES: u64 = 4 << 30;
+
 /// Reads and counts the works.
 fn count(
     settings: &Settings,
@@ -516,6 +519,13 @@ fn count(
             .map(tally_config::load_regions)
             .transpose()?
             .map(std::sync::Arc::new),
+        bootstrap: settings
+            .intervals
+            .map(|i| tally_engine::bootstrap::Bootstrap {
+                resamples: i.resamples,
+                seed: i.seed,
+                max_bytes: BOOTSTRAP_MAX_BYTES,
+            }),
     };
     let mut outcome = pass(settings, inputs, scorers, &plan, progress, on_problem)?;
     if !settings.keep_duplicates && !outcome.repeated.is_empty() {
@@ -742,6 +752,12 @@ fn run_info(
             })
             .collect(),
         strict: settings.strict,
+        intervals: settings.intervals.map(|i| tally_report::IntervalsInfo {
+            resamples: i.resamples,
+            seed: i.seed,
+            confidence_pct: 95,
+            method: "poisson(1) weight per article from a seeded hash of its work id (tally-engine bootstrap)".into(),
+        }),
     }
 }
 

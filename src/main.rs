@@ -113,6 +113,15 @@ struct RankArgs {
     /// Show only ranks 1..=N (ties at the cut stay in); 0 shows all. `tally compare` takes several (50,200): the first cuts its tables, each counts groups.
     #[arg(long, value_delimiter = ',')]
     top: Vec<usize>,
+    /// Stability intervals: for each score and rank, a 95 % interval from a seeded bootstrap over articles (columns <scorer>_lo, <scorer>_hi, rank_lo, rank_hi).
+    #[arg(long)]
+    intervals: bool,
+    /// Bootstrap resamples for the intervals [default: 1000]; implies --intervals.
+    #[arg(long)]
+    resamples: Option<u32>,
+    /// Seed of the bootstrap [default: 1]; implies --intervals.
+    #[arg(long)]
+    seed: Option<u64>,
     /// Group the entities ranked by a level above them (country for cities, say): recorded in the JSON output; `tally compare` counts each group in the top N.
     #[arg(long, value_parser = parse_level)]
     group: Option<Level>,
@@ -257,6 +266,9 @@ fn resolve(args: &RankArgs, top: Option<usize>) -> Result<Settings, (u8, String)
         periods: args.periods,
         regions: args.regions,
         group: args.group,
+        intervals: args.intervals.then_some(true),
+        resamples: args.resamples,
+        seed: args.seed,
     };
     let settings = tally_config::resolve(
         args.config.as_deref(),

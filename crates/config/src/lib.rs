@@ -535,7 +535,28 @@ struct FileConfig {
     scorer: Vec<ScorerSection>,
     #[serde(default, deserialize_with = "period_table")]
     periods: Vec<(String, Years)>,
+    intervals: Option<IntervalsSection>,
 }
+
+/// `[intervals]`: its presence asks for stability intervals.
+#[derive(Deserialize, Default)]
+#[serde(deny_unknown_fields)]
+struct IntervalsSection {
+    resamples: Option<Spanned<i64>>,
+    seed: Option<Spanned<i64>>,
+}
+
+/// Stability intervals: a seeded Poisson bootstrap over articles.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub struct Intervals {
+    /// Resamples (default 1,000).
+    pub resamples: u32,
+    /// Seed (default 1).
+    pub seed: u64,
+}
+
+/// Resamples when none are given.
+pub const DEFAULT_RESAMPLES: u32 = 1000;
 
 /// `[periods]`: `name = years` pairs, in the file's order.
 fn period_table<'de, D: Deserializer<'de>>(d: D) -> Result<Vec<(String, Years)>, D::Error> {
@@ -705,6 +726,12 @@ pub struct Overrides {
     pub regions: Option<PathBuf>,
     /// `--group`.
     pub group: Option<Level>,
+    /// `--intervals`.
+    pub intervals: Option<bool>,
+    /// `--resamples`.
+    pub resamples: Option<u32>,
+    /// `--seed`.
+    pub seed: Option<u64>,
     /// `--allow-empty`.
     pub allow_empty: Option<bool>,
     /// `--keep-duplicates`.
@@ -738,6 +765,8 @@ pub struct Settings {
     /// countries of cities, say), for groups in the top N: computed in
     /// the same pass and recorded in the JSON output.
     pub group: Option<Level>,
+    /// Stability intervals, when asked for.
+    pub intervals: Option<Intervals>,
     /// Levels ranked.
     pub levels: Vec<Level>,
     /// Scorers, in column order.
@@ -884,6 +913,9 @@ pub fn resolve(
         regions,
         periods,
         group,
+        intervals,
+        resamples,
+        seed,
     } = o;
     // Located mistakes in the file first, then what is missing.
     let levels = cx.levels(levels, fc.rank.level, fc.rank.levels)?;
@@ -891,6 +923,7 @@ pub fn resolve(
     let by = cx.by(by, fc.rank.by, &scorers, builtins)?;
     let top = cx.top(top, fc.rank.top)?;
     let mut warnings = Vec::new();
+    let intervals = cx.intervals(intervals, resamples, seed, fc.intervals.as_ref())?;
     let group = group.or(fc.rank.group.map(|g| g.0));
     if let Some(g) = group {
         let (grouped, not): (Vec<Level>, Vec<Level>) = levels.iter().partition(|l| l.groups_by(g));
@@ -1010,6 +1043,7 @@ pub fn resolve(
         metros: metros.or_else(|| fc.input.metros.map(|p| cx.rel(p))),
         regions: regions.or_else(|| fc.input.regions.map(|p| cx.rel(p))),
         group,
+        intervals,
         levels,
         scorers,
         by,
@@ -1227,6 +1261,48 @@ impl Context<'_> {
             (None, Some(t)) => Ok((*t.get_ref() > 0).then(|| *t.get_ref() as usize)),
             (None, None) => Ok(None),
         }
+    }
+
+    /// `--intervals`, `--resamples`, `--seed`, or `[intervals]`.
+    fn intervals(
+        &self,
+        on: Option<bool>,
+        resamples: Option<u32>,
+        seed: Option<u64>,
+        file: Option<&IntervalsSection>,
+    ) -> Result<Option<Intervals>, ConfigError> {
+        if on != Some(true) && resamples.is_none() && seed.is_none() && file.is_none() {
+            return Ok(None);
+        }
+        let file_resamples = match file.and_then(|f| f.resamples.as_ref()) {
+            Some(r) if !(1..=100_000).contains(r.get_ref()) => {
+                return Err(self.loc.at(
+                    r.span().start,
+                    "intervals.resamples must be between 1 and 100000",
+                ))
+            }
+            Some(r) => Some(*r.get_ref() as u32),
+            None => None,
+        };
+        let file_seed = match file.and_then(|f| f.seed.as_ref()) {
+            Some(x) if *x.get_ref() < 0 => {
+                return Err(self
+                    .loc
+                    .at(x.span().start, "intervals.seed must be 0 or more"))
+            }
+            Some(x) => Some(*x.get_ref() as u64),
+            None => None,
+        };
+        let resamples = resamples.or(file_resamples).unwrap_or(DEFAULT_RESAMPLES);
+        if !(1..=100_000).contains(&resamples) {
+            return Err(ConfigError::Invalid(
+                "--resamples must be between 1 and 100000".into(),
+            ));
+        }
+        Ok(Some(Intervals {
+            resamples,
+            seed: seed.or(file_seed).unwrap_or(1),
+        }))
     }
 
     /// `--threads` or `[run] threads`.

@@ -14,6 +14,7 @@
 //! whatever the order of the works. The [`Ledger`] accounts for every work
 //! and every unit of credit.
 
+pub mod bootstrap;
 pub mod countries;
 mod rank;
 
@@ -54,6 +55,8 @@ pub struct Plan {
     /// every other copy is a duplicate), so that the order of the input
     /// does not decide. `None`: the first copy read counts.
     pub winners: Option<std::sync::Arc<std::collections::HashMap<String, u64>>>,
+    /// Stability intervals: resample every article (see [`bootstrap`]).
+    pub bootstrap: Option<bootstrap::Bootstrap>,
 }
 
 /// Why a run stopped.
@@ -76,6 +79,14 @@ pub enum EngineError {
     /// The engine built an article view the core refuses: a bug in tally.
     #[error("internal error: an article of the batch is malformed ({0}); please report it")]
     Article(#[from] tally_core::ViewError),
+    /// The resampled totals of the stability intervals outgrew their limit.
+    #[error("the stability intervals need more than {limit_mb} MB for {resamples} resamples (years x scorers x entities x resamples x 8 bytes): ask for fewer resamples (--resamples 200), a higher level or fewer years")]
+    BootstrapMemory {
+        /// The limit.
+        limit_mb: u64,
+        /// The resamples asked for.
+        resamples: u32,
+    },
     /// Strict mode: a work's author list is marked as cut, so its `n` is wrong.
     #[error("{}:{line}: work {id} has a truncated author list (is_authors_truncated: true); its share would be wrong. Use a snapshot with full author lists, or drop --strict to count it and list it in the ledger", file.display())]
     Truncated {
@@ -209,6 +220,11 @@ pub struct LevelTotals {
     pub names: Vec<String>,
     /// year -> scorer -> entity -> total.
     pub years: BTreeMap<i32, Vec<Vec<Fixed>>>,
+    /// With a bootstrap: year -> scorer -> `entity * resamples + r` -> the
+    /// resampled total, 32 fractional bits (see [`bootstrap`]).
+    pub boot: BTreeMap<i32, Vec<Vec<u64>>>,
+    /// Resamples per entity in `boot` (0: no bootstrap).
+    pub resamples: u32,
     /// For each other level of the plan that groups this one (see
     /// [`Level::groups_by`]): per entity of this level, the entities of
     /// that level its institutions resolve to (sorted; empty when the
@@ -284,6 +300,17 @@ pub struct Engine<'a> {
     slots: Vec<u32>,
     credits: Vec<Credit>,
     ends: Vec<usize>,
+    /// The bootstrap's state: bytes of resampled totals, weight scratch.
+    boot: BootState,
+    /// The bootstrap key of the work being counted.
+    key: u64,
+}
+
+/// What the bootstrap keeps between batches.
+#[derive(Debug, Default)]
+struct BootState {
+    bytes: u64,
+    weights: Vec<u8>,
 }
 
 impl<'a> Engine<'a> {
@@ -301,6 +328,8 @@ impl<'a> Engine<'a> {
                 ids: Vec::new(),
                 names: Vec::new(),
                 years: BTreeMap::new(),
+                boot: BTreeMap::new(),
+                resamples: plan.bootstrap.map_or(0, |b| b.resamples),
                 groups: Vec::new(),
                 index: HashMap::default(),
                 ledger: LevelLedger::new(level, scorers.iter().map(|s| s.info().name.into_owned())),
@@ -345,6 +374,8 @@ impl<'a> Engine<'a> {
             slots: Vec::new(),
             credits: Vec::new(),
             ends: Vec::new(),
+            boot: BootState::default(),
+            key: 0,
         }
     }
 
@@ -507,6 +538,9 @@ impl<'a> Engine<'a> {
             },
             None => u32::MAX,
         };
+        if self.plan.bootstrap.is_some() {
+            self.key = bootstrap::work_key(w.id());
+        }
         self.collect_slots(w);
         for li in 0..self.levels.len() {
             self.score_level(li, year, source, weight)?;
@@ -748,12 +782,19 @@ impl<'a> Engine<'a> {
         p.years.push(year);
         p.sources.push(source);
         p.weights.push(weight);
+        p.keys.push(self.key);
         p.starts.push(p.offsets.len());
         let base = p.slots.len() as u32;
         p.offsets.extend(self.offsets.iter().map(|o| base + o));
         p.slots.extend_from_slice(&self.slots);
         if p.years.len() >= BATCH_ARTICLES || p.slots.len() >= BATCH_SLOTS {
-            flush(lt, self.scorers, &mut self.credits, &mut self.ends)?;
+            flush(
+                lt,
+                self.scorers,
+                &mut self.credits,
+                &mut self.ends,
+                self.plan.bootstrap.as_ref().map(|b| (b, &mut self.boot)),
+            )?;
         }
         Ok(())
     }
@@ -761,7 +802,13 @@ impl<'a> Engine<'a> {
     /// Ends the run: scores what is still pending and hands over the totals.
     pub fn finish(mut self, works_files: Vec<InputFile>) -> Result<Outcome, EngineError> {
         for lt in &mut self.levels {
-            flush(lt, self.scorers, &mut self.credits, &mut self.ends)?;
+            flush(
+                lt,
+                self.scorers,
+                &mut self.credits,
+                &mut self.ends,
+                self.plan.bootstrap.as_ref().map(|b| (b, &mut self.boot)),
+            )?;
         }
         let mut ledger = std::mem::take(&mut self.ledger);
         ledger.truncated_author_lists.sort();
@@ -844,6 +891,8 @@ struct Pending {
     years: Vec<i32>,
     sources: Vec<u32>,
     weights: Vec<f64>,
+    /// The bootstrap key of each article's work.
+    keys: Vec<u64>,
     /// Where each article's run in `offsets` starts (runs have n + 1 entries).
     starts: Vec<usize>,
     offsets: Vec<u32>,
@@ -857,6 +906,7 @@ fn flush(
     scorers: &[Box<dyn Scorer>],
     credits: &mut Vec<Credit>,
     ends: &mut Vec<usize>,
+    mut boot: Option<(&bootstrap::Bootstrap, &mut BootState)>,
 ) -> Result<(), EngineError> {
     let p = std::mem::take(&mut lt.pending);
     if p.years.is_empty() {
@@ -877,6 +927,14 @@ fn flush(
         articles.push(a);
     }
     let n_entities = lt.ids.len();
+    // Every article's weight in every resample, once for all scorers.
+    let r = lt.resamples as usize;
+    if let Some((b, st)) = boot.as_mut() {
+        st.weights.resize(n * r, 0);
+        for j in 0..n {
+            bootstrap::weights(b.seed, p.keys[j], &mut st.weights[j * r..(j + 1) * r]);
+        }
+    }
     for (si, scorer) in scorers.iter().enumerate() {
         credits.clear();
         ends.clear();
@@ -913,6 +971,31 @@ fn flush(
                     Some(f) if (c.entity as usize) < n_entities => {
                         totals[c.entity as usize] += f;
                         sum += f;
+                        if let Some((b, st)) = boot.as_mut() {
+                            let acc = lt
+                                .boot
+                                .entry(p.years[j])
+                                .or_insert_with(|| vec![Vec::new(); scorers.len()]);
+                            let v = &mut acc[si];
+                            if v.len() < n_entities * r {
+                                let grow = (n_entities * r - v.len()) as u64 * 8;
+                                st.bytes += grow;
+                                if st.bytes > b.max_bytes {
+                                    return Err(EngineError::BootstrapMemory {
+                                        limit_mb: b.max_bytes >> 20,
+                                        resamples: b.resamples,
+                                    });
+                                }
+                                v.resize(n_entities * r, 0);
+                            }
+                            let c32 = bootstrap::fixed32(f);
+                            let e = c.entity as usize * r;
+                            for (t, w) in
+                                v[e..e + r].iter_mut().zip(&st.weights[j * r..(j + 1) * r])
+                            {
+                                *t += u64::from(*w) * c32;
+                            }
+                        }
                     }
                     Some(_) => {
                         return Err(fail(ScoreErrorKind::NotOnArticle {
@@ -943,6 +1026,7 @@ fn flush(
     p.years.clear();
     p.sources.clear();
     p.weights.clear();
+    p.keys.clear();
     p.starts.clear();
     p.offsets.clear();
     p.slots.clear();

@@ -49,6 +49,7 @@ fn run_with(
         winners: None,
         metros: Default::default(),
         regions: None,
+        bootstrap: None,
     };
     let tables = InstitutionTable::load(&[inst], true).unwrap();
     let mut engine = Engine::new(&plan, &tables, s);
@@ -252,6 +253,7 @@ fn thread_count_and_chunk_size_change_nothing() {
         winners: None,
         metros: Default::default(),
         regions: None,
+        bootstrap: None,
     };
     let tables = InstitutionTable::load(&[design::institutions_jsonl()], true).unwrap();
     let s = scorers();
@@ -307,6 +309,7 @@ fn a_strict_stop_names_the_first_bad_record_for_every_thread_count() {
         winners: None,
         metros: Default::default(),
         regions: None,
+        bootstrap: None,
     };
     let tables = InstitutionTable::default();
     let s = scorers();
@@ -339,6 +342,7 @@ fn without_a_share_column_the_ledger_share_lines_read_zero() {
         winners: None,
         metros: Default::default(),
         regions: None,
+        bootstrap: None,
     };
     let tables = InstitutionTable::load(&[design::institutions_jsonl()], true).unwrap();
     let s = scorers();

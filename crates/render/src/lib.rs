@@ -25,12 +25,48 @@ fn title(r: &Ranking) -> String {
     t
 }
 
+/// The row's scores, then, when the ranking has stability intervals, each
+/// column's `lo` and `hi` and the rank's (see [`score_headers`]).
 fn score_cells(r: &Ranking, row: &Row) -> Vec<String> {
-    row.scores
+    let mut cells: Vec<String> = row
+        .scores
         .iter()
         .zip(&r.columns)
         .map(|(v, c)| v.display(c.kind))
-        .collect()
+        .collect();
+    if has_intervals(r) {
+        match &row.interval {
+            Some(iv) => {
+                for ((lo, hi), c) in iv.lo.iter().zip(&iv.hi).zip(&r.columns) {
+                    cells.push(lo.display(c.kind));
+                    cells.push(hi.display(c.kind));
+                }
+                cells.push(iv.rank_lo.to_string());
+                cells.push(iv.rank_hi.to_string());
+            }
+            None => cells.extend(std::iter::repeat_n(String::new(), 2 * r.columns.len() + 2)),
+        }
+    }
+    cells
+}
+
+fn has_intervals(r: &Ranking) -> bool {
+    r.rows.iter().any(|x| x.interval.is_some())
+}
+
+/// The score columns' headers: each scorer, then with stability intervals
+/// `<scorer>_lo,<scorer>_hi` for each and `rank_lo,rank_hi`.
+fn score_headers(r: &Ranking) -> Vec<String> {
+    let mut h: Vec<String> = r.columns.iter().map(|c| c.name.clone()).collect();
+    if has_intervals(r) {
+        for c in &r.columns {
+            h.push(format!("{}_lo", c.name));
+            h.push(format!("{}_hi", c.name));
+        }
+        h.push("rank_lo".into());
+        h.push("rank_hi".into());
+    }
+    h
 }
 
 fn csv_field(s: &str) -> String {
@@ -45,9 +81,9 @@ fn csv_field(s: &str) -> String {
 /// scorer>`, fractional scores with 6 decimals, integer scores as integers.
 pub fn csv(r: &Ranking) -> String {
     let mut out = String::from("rank,entity_id,entity_name");
-    for c in &r.columns {
+    for c in score_headers(r) {
         out.push(',');
-        out.push_str(&csv_field(&c.name));
+        out.push_str(&csv_field(&c));
     }
     out.push('\n');
     for row in &r.rows {
@@ -100,7 +136,7 @@ pub fn table(report: &Report) -> String {
         out.push_str(&title(r));
         out.push('\n');
         let mut header = vec!["rank".to_string(), "id".into(), "name".into()];
-        header.extend(r.columns.iter().map(|c| visible(&c.name).into_owned()));
+        header.extend(score_headers(r).iter().map(|c| visible(c).into_owned()));
         let body: Vec<Vec<String>> = rows
             .iter()
             .map(|row| {
@@ -159,11 +195,12 @@ pub fn markdown(report: &Report) -> String {
         let rows = &r.rows;
         let _ = writeln!(out, "## {}\n", title(r));
         out.push_str("| rank | id | name |");
-        for c in &r.columns {
-            let _ = write!(out, " {} |", md_cell(&c.name));
+        let headers = score_headers(r);
+        for c in &headers {
+            let _ = write!(out, " {} |", md_cell(c));
         }
         out.push_str("\n|---:|---|---|");
-        for _ in &r.columns {
+        for _ in &headers {
             out.push_str("---:|");
         }
         out.push('\n');

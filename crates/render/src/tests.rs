@@ -16,6 +16,7 @@ fn row(rank: u32, id: &str, name: &str, count: f64, share: f64) -> Row {
         entity_id: id.into(),
         entity_name: name.into(),
         scores: vec![fx(count), fx(share)],
+        interval: None,
     }
 }
 
@@ -94,6 +95,7 @@ fn report() -> Report {
                 params: "{}".into(),
             }],
             strict: false,
+            intervals: None,
         },
         top: Some(2),
         rankings: vec![city, inst],
@@ -199,4 +201,36 @@ fn control_characters_in_names_are_escaped_in_table_and_markdown() {
         back.rankings[0].rows[0].entity_name,
         "Bei\u{1b}[31mjing\nCN\t\r"
     );
+}
+
+/// With stability intervals: the CSV, table and Markdown gain
+/// `<scorer>_lo,<scorer>_hi` per scorer and `rank_lo,rank_hi`; the JSON
+/// gives each row an `interval` and reads back the same.
+#[test]
+fn intervals_render_and_read_back() {
+    let mut r = report();
+    r.run.intervals = Some(tally_report::IntervalsInfo {
+        resamples: 1000,
+        seed: 1,
+        confidence_pct: 95,
+        method: "test".into(),
+    });
+    for row in &mut r.rankings[0].rows {
+        row.interval = Some(tally_report::Interval {
+            lo: row.scores.iter().map(|v| Fixed(v.0 / 2)).collect(),
+            hi: row.scores.iter().map(|v| Fixed(v.0 * 2)).collect(),
+            rank_lo: 1,
+            rank_hi: row.rank + 3,
+        });
+    }
+    let text = csv(&r.rankings[0]);
+    insta::assert_snapshot!(text);
+    assert!(text.starts_with("rank,entity_id,entity_name,count,share,count_lo,count_hi,share_lo,share_hi,rank_lo,rank_hi\n"));
+    assert!(table(&r).contains("rank_lo"));
+    assert!(markdown(&r).contains("| rank_lo | rank_hi |"));
+    let back: Report = serde_json::from_str(&json(&r)).unwrap();
+    assert_eq!(json(&back), json(&r));
+    // Bounds come back at their printed precision, as scores do.
+    assert_eq!(csv(&back.rankings[0]), text);
+    assert_eq!(back.run.intervals, r.run.intervals);
 }

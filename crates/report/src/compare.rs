@@ -940,6 +940,7 @@ mod compare_tests {
                     entity_id: (*id).into(),
                     entity_name: (*id).into(),
                     scores: vec![Fixed::from_f64(*v).unwrap()],
+                    interval: None,
                 })
                 .collect(),
         }
@@ -1076,6 +1077,7 @@ mod analysis_tests {
                     entity_id: (*id).into(),
                     entity_name: format!("{id} city"),
                     scores: vec![Fixed::from_f64(*c).unwrap(), Fixed::from_f64(*s).unwrap()],
+                    interval: None,
                 })
                 .collect(),
         }

@@ -281,6 +281,22 @@ pub struct Row {
     pub entity_name: String,
     /// One score per column.
     pub scores: Vec<Fixed>,
+    /// The stability interval, when asked for (`--intervals`).
+    pub interval: Option<Interval>,
+}
+
+/// A row's stability interval: for each column the score's, and the rank's
+/// (rank_lo is the better rank, the smaller number).
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct Interval {
+    /// Lower bound of each column's score.
+    pub lo: Vec<Fixed>,
+    /// Upper bound of each column's score.
+    pub hi: Vec<Fixed>,
+    /// The best rank of the interval.
+    pub rank_lo: u32,
+    /// The worst rank of the interval.
+    pub rank_hi: u32,
 }
 
 /// A ranking of one level over one period.
@@ -341,6 +357,16 @@ struct RowOut<'a> {
     entity_id: &'a str,
     entity_name: &'a str,
     scores: Scores<'a>,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    interval: Option<IntervalOut<'a>>,
+}
+
+#[derive(Serialize)]
+struct IntervalOut<'a> {
+    lo: Scores<'a>,
+    hi: Scores<'a>,
+    rank_lo: u32,
+    rank_hi: u32,
 }
 
 #[derive(Serialize)]
@@ -375,6 +401,12 @@ impl Serialize for Ranking {
                     entity_id: &r.entity_id,
                     entity_name: &r.entity_name,
                     scores: Scores(&self.columns, &r.scores),
+                    interval: r.interval.as_ref().map(|i| IntervalOut {
+                        lo: Scores(&self.columns, &i.lo),
+                        hi: Scores(&self.columns, &i.hi),
+                        rank_lo: i.rank_lo,
+                        rank_hi: i.rank_hi,
+                    }),
                 })
                 .collect(),
         }
@@ -412,6 +444,49 @@ struct RowIn {
     entity_id: String,
     entity_name: String,
     scores: ScoresIn,
+    #[serde(default)]
+    interval: Option<IntervalIn>,
+}
+
+#[derive(Deserialize)]
+#[serde(deny_unknown_fields)]
+struct IntervalIn {
+    lo: ScoresIn,
+    hi: ScoresIn,
+    rank_lo: u32,
+    rank_hi: u32,
+}
+
+/// The values of `scores` in the order of `columns`, each at its printed
+/// precision.
+fn scores_in<E: de::Error>(
+    columns: &[Column],
+    scores: &ScoresIn,
+    row: &str,
+) -> Result<Vec<Fixed>, E> {
+    let mut out = Vec::with_capacity(columns.len());
+    for c in columns {
+        let v = scores
+            .0
+            .iter()
+            .find(|(k, _)| *k == c.name)
+            .map(|(_, v)| *v)
+            .ok_or_else(|| E::custom(format!("row {row}: no score for column `{}`", c.name)))?;
+        out.push(Fixed::from_printed(v, c.kind).ok_or_else(|| {
+            E::custom(format!(
+                "row {row}: `{}` = {v} is not a non-negative score",
+                c.name
+            ))
+        })?);
+    }
+    if scores.0.len() != columns.len() {
+        return Err(E::custom(format!(
+            "row {row}: {} scores for {} columns",
+            scores.0.len(),
+            columns.len()
+        )));
+    }
+    Ok(out)
 }
 
 #[derive(Deserialize)]
@@ -439,40 +514,22 @@ impl<'de> Deserialize<'de> for Ranking {
             })?;
         let mut rows = Vec::with_capacity(r.rows.len());
         for row in r.rows {
-            let mut scores = Vec::with_capacity(r.columns.len());
-            for c in &r.columns {
-                let v = row
-                    .scores
-                    .0
-                    .iter()
-                    .find(|(k, _)| *k == c.name)
-                    .map(|(_, v)| *v)
-                    .ok_or_else(|| {
-                        de::Error::custom(format!(
-                            "row {}: no score for column `{}`",
-                            row.entity_id, c.name
-                        ))
-                    })?;
-                scores.push(Fixed::from_printed(v, c.kind).ok_or_else(|| {
-                    de::Error::custom(format!(
-                        "row {}: `{}` = {v} is not a non-negative score",
-                        row.entity_id, c.name
-                    ))
-                })?);
-            }
-            if row.scores.0.len() != r.columns.len() {
-                return Err(de::Error::custom(format!(
-                    "row {}: {} scores for {} columns",
-                    row.entity_id,
-                    row.scores.0.len(),
-                    r.columns.len()
-                )));
-            }
+            let scores = scores_in(&r.columns, &row.scores, &row.entity_id)?;
+            let interval = match &row.interval {
+                Some(iv) => Some(Interval {
+                    lo: scores_in(&r.columns, &iv.lo, &row.entity_id)?,
+                    hi: scores_in(&r.columns, &iv.hi, &row.entity_id)?,
+                    rank_lo: iv.rank_lo,
+                    rank_hi: iv.rank_hi,
+                }),
+                None => None,
+            };
             rows.push(Row {
                 rank: row.rank,
                 entity_id: row.entity_id,
                 entity_name: row.entity_name,
                 scores,
+                interval,
             });
         }
         Ok(Ranking {
@@ -707,6 +764,23 @@ pub struct RunInfo {
     pub scorers: Vec<ScorerUse>,
     /// Strict mode.
     pub strict: bool,
+    /// The stability intervals' bootstrap, when asked for.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub intervals: Option<IntervalsInfo>,
+}
+
+/// How the stability intervals were made.
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct IntervalsInfo {
+    /// Resamples.
+    pub resamples: u32,
+    /// Seed of the weights.
+    pub seed: u64,
+    /// Confidence, in per cent (95: the 2.5 % and 97.5 % sorted positions).
+    pub confidence_pct: u32,
+    /// How an article is weighted in a resample.
+    pub method: String,
 }
 
 /// A scorer as used in a run.
@@ -914,6 +988,7 @@ mod tests {
             entity_id: String::new(),
             entity_name: String::new(),
             scores: vec![],
+            interval: None,
         };
         let r = Ranking {
             level: Level::City,
