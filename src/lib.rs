@@ -1,6 +1,7 @@
 //! The `tally` driver: turns resolved [`Settings`] into a [`Report`] and the
 //! report into output. The command line (`main.rs`) is a thin layer on top.
 
+pub mod explain;
 pub mod scaffold;
 pub mod scorers;
 
@@ -97,8 +98,30 @@ pub fn build_report(
 pub fn build_report_with(
     settings: &Settings,
     progress: bool,
-    mut on_problem: impl FnMut(&RecordError),
+    on_problem: impl FnMut(&RecordError),
 ) -> Result<Report, RunError> {
+    build_explained(settings, progress, None, on_problem).map(|(r, _)| r)
+}
+
+/// What `tally explain` gathers besides the report.
+#[derive(Debug, Default)]
+pub struct Explained {
+    /// The explained entity's articles, per level of the run.
+    pub articles: Vec<(
+        tally_report::Level,
+        Vec<tally_engine::explain::ExplainedWork>,
+    )>,
+    /// The traced work, if it was counted.
+    pub trace: Option<tally_engine::explain::WorkTrace>,
+}
+
+/// [`build_report_with`], also gathering what `explain` asks for.
+pub fn build_explained(
+    settings: &Settings,
+    progress: bool,
+    explain: Option<tally_engine::explain::Explain>,
+    mut on_problem: impl FnMut(&RecordError),
+) -> Result<(Report, Explained), RunError> {
     let built: Vec<scorers::Built> = settings
         .scorers
         .iter()
@@ -107,7 +130,22 @@ pub fn build_report_with(
     let origins: Vec<String> = built.iter().map(|b| b.origin.clone()).collect();
     let scorers: Vec<Box<dyn Scorer>> = built.into_iter().map(|b| b.scorer).collect();
     let inputs = Inputs::load(settings, &mut on_problem)?;
-    let mut outcome = count(settings, &inputs, &scorers, progress, &mut on_problem)?;
+    let mut outcome = count(
+        settings,
+        &inputs,
+        &scorers,
+        progress,
+        explain,
+        &mut on_problem,
+    )?;
+    let explained = Explained {
+        articles: outcome
+            .levels
+            .iter_mut()
+            .map(|l| (l.level, std::mem::take(&mut l.explained)))
+            .collect(),
+        trace: outcome.trace.take(),
+    };
     let groupings = groupings(settings, &mut outcome);
     if !settings.allow_empty {
         if let Some(why) = nothing_to_rank(settings, &inputs, &outcome.ledger) {
@@ -177,13 +215,16 @@ pub fn build_report_with(
             ms(t)
         );
     }
-    Ok(Report {
-        run: run_info(settings, &inputs, &outcome, &columns, &origins),
-        rankings,
-        ledger: outcome.ledger,
-        top: settings.top,
-        groupings,
-    })
+    Ok((
+        Report {
+            run: run_info(settings, &inputs, &outcome, &columns, &origins),
+            rankings,
+            ledger: outcome.ledger,
+            top: settings.top,
+            groupings,
+        },
+        explained,
+    ))
 }
 
 /// The levels the engine computes: those ranked, and the group level.
@@ -492,6 +533,7 @@ fn count(
     inputs: &Inputs,
     scorers: &[Box<dyn Scorer>],
     progress: bool,
+    explain: Option<tally_engine::explain::Explain>,
     on_problem: &mut impl FnMut(&RecordError),
 ) -> Result<tally_engine::Outcome, RunError> {
     let t = std::time::Instant::now();
@@ -526,6 +568,7 @@ fn count(
                 seed: i.seed,
                 max_bytes: BOOTSTRAP_MAX_BYTES,
             }),
+        explain,
     };
     let mut outcome = pass(settings, inputs, scorers, &plan, progress, on_problem)?;
     if !settings.keep_duplicates && !outcome.repeated.is_empty() {

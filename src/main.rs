@@ -29,6 +29,8 @@ enum Command {
     Rank(Box<RankArgs>),
     /// Compare two periods in one pass: rank and scores now and before, change in adjusted share; scorers against each other; groups in the top N; movers and the story they tell.
     Compare(Box<CompareArgs>),
+    /// Why an entity has its score (its articles, biggest credit first, checked against the ranking), or how one work's credit was split at each level.
+    Explain(Box<ExplainArgs>),
     /// Generate synthetic OpenAlex-shaped works, institutions and a journal list (for benchmarks).
     Gen {
         /// Number of works.
@@ -167,6 +169,137 @@ struct CompareArgs {
     /// What to print: changes (rank and scores now and before), methods (each scorer's ranks, and how they agree), agreement (Spearman's rho and Kendall's tau-b of each pair of scorers), groups (--group in the top N), movers (climbers, fallers, overtakes), or story (the facts as sentences).
     #[arg(long, value_parser = parse_show, default_value = "changes")]
     show: Show,
+}
+
+#[derive(Args)]
+struct ExplainArgs {
+    #[command(flatten)]
+    rank: RankArgs,
+    /// The entity whose articles to list: its id at --level (I1, 1816670, CN); --top N rows [default: 20; 0: all].
+    #[arg(long, required_unless_present = "work", conflicts_with = "work")]
+    entity: Option<String>,
+    /// A work whose credit split to show at each --level (its id as the input gives it: W1 or https://openalex.org/W1).
+    #[arg(long)]
+    work: Option<String>,
+}
+
+/// Rows `tally explain --entity` shows without `--top`.
+const EXPLAIN_TOP: usize = 20;
+
+fn explain(c: ExplainArgs, verbose: u8) -> Result<(), (u8, String)> {
+    let ExplainArgs {
+        rank: mut args,
+        entity,
+        work,
+    } = c;
+    if !args.periods.is_empty() {
+        return Err((2, "tally explain takes --years, not --period".into()));
+    }
+    if args.top.len() > 1 {
+        return Err((2, "--top takes one N for tally explain".into()));
+    }
+    let quiet = args.quiet;
+    let top = std::mem::take(&mut args.top).first().copied();
+    let mut settings = resolve(&args, None)?;
+    if !settings.periods.is_empty() {
+        return Err((
+            2,
+            "tally explain ranks one period: pass --years (the config's [periods] name several)"
+                .into(),
+        ));
+    }
+    settings.top = None;
+    let what = match (&entity, &work) {
+        (Some(id), _) => {
+            let [level] = settings.levels[..] else {
+                return Err((
+                    2,
+                    format!(
+                        "tally explain --entity takes one level (--level), not {}",
+                        settings.levels.len()
+                    ),
+                ));
+            };
+            tally_engine::explain::Explain::Entity {
+                level,
+                id: id.clone(),
+            }
+        }
+        (None, Some(w)) => tally_engine::explain::Explain::Work(tally_ingest_id(w)),
+        (None, None) => return Err((2, "pass --entity ID or --work ID".into())),
+    };
+    let mut problems = 0u64;
+    let progress = !quiet && std::io::stderr().is_terminal();
+    let (report, mut found) = tally::build_explained(&settings, progress, Some(what), |p| {
+        problems += 1;
+        if problems <= MAX_WARNINGS {
+            eprintln!("warning: {p} (skipped; --strict stops here)");
+        }
+    })
+    .map_err(|e| (e.exit_code(), e.to_string()))?;
+    let format = settings.format;
+    let text = match (&entity, &work) {
+        (Some(id), _) => {
+            let ranking = &report.rankings[0];
+            let articles = found
+                .articles
+                .iter_mut()
+                .find(|(l, _)| *l == ranking.level)
+                .map(|(_, a)| std::mem::take(a))
+                .unwrap_or_default();
+            let shown = match top {
+                Some(0) => None,
+                Some(n) => Some(n),
+                None => Some(EXPLAIN_TOP),
+            };
+            let view = tally::explain::entity_view(ranking, id, articles, shown).map_err(|e| {
+                let code = match e {
+                    tally::explain::ExplainError::NotRanked(_) => 1,
+                    _ => 3,
+                };
+                (code, e.to_string())
+            })?;
+            tally::explain::render_entity(&view, format)
+        }
+        (None, Some(w)) => {
+            let Some(trace) = found.trace.as_ref() else {
+                return Err((
+                    1,
+                    format!(
+                        "work {w} was not counted: it is not in the inputs, or the filters excluded it (years {}, types {}, {}): see tally rank -v for the ledger",
+                        settings.years.label(),
+                        settings
+                            .types
+                            .as_ref()
+                            .map_or_else(|| "all".to_owned(), |t| t.join(",")),
+                        settings.sources.as_deref().map_or_else(
+                            || "every source".to_owned(),
+                            |p| format!("journal list {}", p.display())
+                        )
+                    ),
+                ));
+            };
+            let columns = report
+                .rankings
+                .first()
+                .map(|r| r.columns.clone())
+                .unwrap_or_default();
+            let view = tally::explain::work_view(trace, &columns);
+            tally::explain::render_work(&view, format).map_err(|e| (2, e))?
+        }
+        _ => unreachable!("checked above"),
+    };
+    tally::write_output(settings.output.as_deref(), &text).map_err(|e| (1, e.to_string()))?;
+    summary(&report, quiet, verbose);
+    Ok(())
+}
+
+/// A work id as the engine keys it: OpenAlex URLs shortened to their id.
+fn tally_ingest_id(w: &str) -> String {
+    w.trim()
+        .trim_start_matches("https://openalex.org/")
+        .trim_start_matches("http://openalex.org/")
+        .to_owned()
 }
 
 /// A compared period: years ranked from the inputs, or a saved ranking.
@@ -906,6 +1039,13 @@ fn main() -> ExitCode {
             }
         },
         Command::Compare(args) => match compare(*args, cli.verbose) {
+            Ok(()) => ExitCode::SUCCESS,
+            Err((code, msg)) => {
+                eprintln!("error: {msg}");
+                ExitCode::from(code)
+            }
+        },
+        Command::Explain(args) => match explain(*args, cli.verbose) {
             Ok(()) => ExitCode::SUCCESS,
             Err((code, msg)) => {
                 eprintln!("error: {msg}");

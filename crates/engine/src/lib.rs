@@ -16,6 +16,7 @@
 
 pub mod bootstrap;
 pub mod countries;
+pub mod explain;
 mod rank;
 
 pub use rank::rank;
@@ -57,6 +58,8 @@ pub struct Plan {
     pub winners: Option<std::sync::Arc<std::collections::HashMap<String, u64>>>,
     /// Stability intervals: resample every article (see [`bootstrap`]).
     pub bootstrap: Option<bootstrap::Bootstrap>,
+    /// An entity's articles, or one work's split, to explain.
+    pub explain: Option<explain::Explain>,
 }
 
 /// Why a run stopped.
@@ -225,6 +228,9 @@ pub struct LevelTotals {
     pub boot: BTreeMap<i32, Vec<Vec<u64>>>,
     /// Resamples per entity in `boot` (0: no bootstrap).
     pub resamples: u32,
+    /// With [`explain::Explain::Entity`] at this level: every article that
+    /// credited the entity, in input order.
+    pub explained: Vec<explain::ExplainedWork>,
     /// For each other level of the plan that groups this one (see
     /// [`Level::groups_by`]): per entity of this level, the entities of
     /// that level its institutions resolve to (sorted; empty when the
@@ -271,6 +277,8 @@ pub struct Outcome {
     pub repeated: Vec<String>,
     /// Included works per publication year (for a period's `T`).
     pub included_by_year: BTreeMap<i32, u64>,
+    /// With [`explain::Explain::Work`]: the work, if it was counted.
+    pub trace: Option<explain::WorkTrace>,
 }
 
 /// The streaming aggregator. Feed it works, then [`Engine::finish`].
@@ -304,6 +312,12 @@ pub struct Engine<'a> {
     boot: BootState,
     /// The bootstrap key of the work being counted.
     key: u64,
+    /// The id of the work being counted (kept only when explaining).
+    work_id: String,
+    /// The traced work ([`explain::Explain::Work`]), once met.
+    trace: Option<explain::WorkTrace>,
+    /// Whether the work being counted is the traced one.
+    tracing: bool,
 }
 
 /// What the bootstrap keeps between batches.
@@ -330,6 +344,7 @@ impl<'a> Engine<'a> {
                 years: BTreeMap::new(),
                 boot: BTreeMap::new(),
                 resamples: plan.bootstrap.map_or(0, |b| b.resamples),
+                explained: Vec::new(),
                 groups: Vec::new(),
                 index: HashMap::default(),
                 ledger: LevelLedger::new(level, scorers.iter().map(|s| s.info().name.into_owned())),
@@ -376,6 +391,9 @@ impl<'a> Engine<'a> {
             ends: Vec::new(),
             boot: BootState::default(),
             key: 0,
+            work_id: String::new(),
+            trace: None,
+            tracing: false,
         }
     }
 
@@ -542,8 +560,26 @@ impl<'a> Engine<'a> {
             self.key = bootstrap::work_key(w.id());
         }
         self.collect_slots(w);
+        match &self.plan.explain {
+            Some(explain::Explain::Entity { .. }) => {
+                self.work_id.clear();
+                self.work_id.push_str(w.id());
+            }
+            Some(explain::Explain::Work(id)) if self.trace.is_none() && id == w.id() => {
+                self.tracing = true;
+                self.trace = Some(self.start_trace(w.id(), year, weight));
+            }
+            _ => {}
+        }
         for li in 0..self.levels.len() {
             self.score_level(li, year, source, weight)?;
+        }
+        if self.tracing {
+            // Its credits come with the batch: score it now.
+            for li in 0..self.levels.len() {
+                self.flush_level(li)?;
+            }
+            self.tracing = false;
         }
         Ok(())
     }
@@ -697,6 +733,65 @@ impl<'a> Engine<'a> {
         i
     }
 
+    /// The traced work's authorships and their institutions.
+    fn start_trace(&self, id: &str, year: i32, weight: f64) -> explain::WorkTrace {
+        let authorships = self
+            .offsets
+            .windows(2)
+            .map(|w| {
+                self.refs[w[0] as usize..w[1] as usize]
+                    .iter()
+                    .map(|r| match r {
+                        SlotRef::NoId => None,
+                        SlotRef::Inst(i) => Some(self.insts[*i as usize].key.to_string()),
+                    })
+                    .collect()
+            })
+            .collect();
+        explain::WorkTrace {
+            id: id.to_owned(),
+            year,
+            weight,
+            authorships,
+            levels: self
+                .levels
+                .iter()
+                .map(|l| explain::LevelTrace {
+                    level: l.level,
+                    slots: Vec::new(),
+                    credits: Vec::new(),
+                })
+                .collect(),
+        }
+    }
+
+    /// Scores a level's pending articles now.
+    fn flush_level(&mut self, li: usize) -> Result<(), EngineError> {
+        let target = self.explain_target(li);
+        flush(
+            &mut self.levels[li],
+            self.scorers,
+            &mut self.credits,
+            &mut self.ends,
+            self.plan.bootstrap.as_ref().map(|b| (b, &mut self.boot)),
+            target.as_deref(),
+            match self.tracing {
+                true => self.trace.as_mut().map(|t| &mut t.levels[li]),
+                false => None,
+            },
+        )
+    }
+
+    /// The explained entity's id when it is of this level.
+    fn explain_target(&self, li: usize) -> Option<String> {
+        match &self.plan.explain {
+            Some(explain::Explain::Entity { level, id }) if *level == self.levels[li].level => {
+                Some(id.clone())
+            }
+            _ => None,
+        }
+    }
+
     /// Which entities of each level lie in which of another level's
     /// (for groups in the top N), from every institution's resolution at
     /// both.
@@ -776,6 +871,24 @@ impl<'a> Engine<'a> {
             if e != UNRESOLVED {
                 lt.ledger.slots_resolved += 1;
             }
+            if self.tracing {
+                if let Some(t) = self.trace.as_mut() {
+                    t.levels[li].slots.push(if e == UNRESOLVED {
+                        explain::SlotFate::Unresolved(match r {
+                            SlotRef::NoId => "an affiliation without an institution id",
+                            SlotRef::Inst(i) => match self.insts[*i as usize].res[li] {
+                                Resolution::Unknown => "in no institution table",
+                                _ => "no place at this level in the tables",
+                            },
+                        })
+                    } else {
+                        explain::SlotFate::Entity(
+                            lt.ids[e as usize].clone(),
+                            lt.names[e as usize].clone(),
+                        )
+                    });
+                }
+            }
             self.slots.push(e);
         }
         let p = &mut lt.pending;
@@ -783,32 +896,23 @@ impl<'a> Engine<'a> {
         p.sources.push(source);
         p.weights.push(weight);
         p.keys.push(self.key);
+        if matches!(self.plan.explain, Some(explain::Explain::Entity { .. })) {
+            p.ids.push(self.work_id.as_str().into());
+        }
         p.starts.push(p.offsets.len());
         let base = p.slots.len() as u32;
         p.offsets.extend(self.offsets.iter().map(|o| base + o));
         p.slots.extend_from_slice(&self.slots);
         if p.years.len() >= BATCH_ARTICLES || p.slots.len() >= BATCH_SLOTS {
-            flush(
-                lt,
-                self.scorers,
-                &mut self.credits,
-                &mut self.ends,
-                self.plan.bootstrap.as_ref().map(|b| (b, &mut self.boot)),
-            )?;
+            self.flush_level(li)?;
         }
         Ok(())
     }
 
     /// Ends the run: scores what is still pending and hands over the totals.
     pub fn finish(mut self, works_files: Vec<InputFile>) -> Result<Outcome, EngineError> {
-        for lt in &mut self.levels {
-            flush(
-                lt,
-                self.scorers,
-                &mut self.credits,
-                &mut self.ends,
-                self.plan.bootstrap.as_ref().map(|b| (b, &mut self.boot)),
-            )?;
+        for li in 0..self.levels.len() {
+            self.flush_level(li)?;
         }
         let mut ledger = std::mem::take(&mut self.ledger);
         ledger.truncated_author_lists.sort();
@@ -876,6 +980,7 @@ impl<'a> Engine<'a> {
             works_files,
             repeated,
             included_by_year: self.included_by_year,
+            trace: self.trace,
         })
     }
 }
@@ -893,6 +998,8 @@ struct Pending {
     weights: Vec<f64>,
     /// The bootstrap key of each article's work.
     keys: Vec<u64>,
+    /// Each article's work id (only when explaining an entity).
+    ids: Vec<Box<str>>,
     /// Where each article's run in `offsets` starts (runs have n + 1 entries).
     starts: Vec<usize>,
     offsets: Vec<u32>,
@@ -907,6 +1014,8 @@ fn flush(
     credits: &mut Vec<Credit>,
     ends: &mut Vec<usize>,
     mut boot: Option<(&bootstrap::Bootstrap, &mut BootState)>,
+    explain: Option<&str>,
+    mut trace: Option<&mut explain::LevelTrace>,
 ) -> Result<(), EngineError> {
     let p = std::mem::take(&mut lt.pending);
     if p.years.is_empty() {
@@ -927,6 +1036,11 @@ fn flush(
         articles.push(a);
     }
     let n_entities = lt.ids.len();
+    let target = explain.and_then(|id| lt.index.get(id).copied());
+    let mut explained_at: Vec<Option<usize>> = Vec::new();
+    if target.is_some() {
+        explained_at.resize(n, None);
+    }
     // Every article's weight in every resample, once for all scorers.
     let r = lt.resamples as usize;
     if let Some((b, st)) = boot.as_mut() {
@@ -971,6 +1085,35 @@ fn flush(
                     Some(f) if (c.entity as usize) < n_entities => {
                         totals[c.entity as usize] += f;
                         sum += f;
+                        if Some(c.entity) == target {
+                            let k = *explained_at[j].get_or_insert_with(|| {
+                                lt.explained.push(explain::ExplainedWork {
+                                    id: p.ids.get(j).map(|s| s.to_string()).unwrap_or_default(),
+                                    year: p.years[j],
+                                    credits: vec![Fixed::ZERO; scorers.len()],
+                                });
+                                lt.explained.len() - 1
+                            });
+                            lt.explained[k].credits[si] += f;
+                        }
+                        if let Some(t) = trace.as_mut() {
+                            // The traced work is the last of its batch.
+                            if j + 1 == n {
+                                let id = &lt.ids[c.entity as usize];
+                                let at = match t.credits.iter().position(|x| x.0 == *id) {
+                                    Some(k) => k,
+                                    None => {
+                                        t.credits.push((
+                                            id.clone(),
+                                            lt.names[c.entity as usize].clone(),
+                                            vec![Fixed::ZERO; scorers.len()],
+                                        ));
+                                        t.credits.len() - 1
+                                    }
+                                };
+                                t.credits[at].2[si] += f;
+                            }
+                        }
                         if let Some((b, st)) = boot.as_mut() {
                             let acc = lt
                                 .boot
@@ -1027,6 +1170,7 @@ fn flush(
     p.sources.clear();
     p.weights.clear();
     p.keys.clear();
+    p.ids.clear();
     p.starts.clear();
     p.offsets.clear();
     p.slots.clear();

@@ -50,6 +50,7 @@ fn run_with(
         metros: Default::default(),
         regions: None,
         bootstrap: None,
+        explain: None,
     };
     let tables = InstitutionTable::load(&[inst], true).unwrap();
     let mut engine = Engine::new(&plan, &tables, s);
@@ -254,6 +255,7 @@ fn thread_count_and_chunk_size_change_nothing() {
         metros: Default::default(),
         regions: None,
         bootstrap: None,
+        explain: None,
     };
     let tables = InstitutionTable::load(&[design::institutions_jsonl()], true).unwrap();
     let s = scorers();
@@ -310,6 +312,7 @@ fn a_strict_stop_names_the_first_bad_record_for_every_thread_count() {
         metros: Default::default(),
         regions: None,
         bootstrap: None,
+        explain: None,
     };
     let tables = InstitutionTable::default();
     let s = scorers();
@@ -343,6 +346,7 @@ fn without_a_share_column_the_ledger_share_lines_read_zero() {
         metros: Default::default(),
         regions: None,
         bootstrap: None,
+        explain: None,
     };
     let tables = InstitutionTable::load(&[design::institutions_jsonl()], true).unwrap();
     let s = scorers();
