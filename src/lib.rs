@@ -1,6 +1,7 @@
 //! The `tally` driver: turns resolved [`Settings`] into a [`Report`] and the
 //! report into output. The command line (`main.rs`) is a thin layer on top.
 
+pub mod collab;
 pub mod explain;
 pub mod scaffold;
 pub mod scorers;
@@ -100,7 +101,52 @@ pub fn build_report_with(
     progress: bool,
     on_problem: impl FnMut(&RecordError),
 ) -> Result<Report, RunError> {
-    build_explained(settings, progress, None, on_problem).map(|(r, _)| r)
+    build_explained(settings, progress, Extra::default(), on_problem).map(|(r, _)| r)
+}
+
+/// What a run gathers besides the totals (for `tally explain` and
+/// `tally collab`).
+#[derive(Clone, Debug, Default)]
+pub struct Extra {
+    /// An entity's articles, or one work's split.
+    pub explain: Option<tally_engine::explain::Explain>,
+    /// The pairs of entities that share articles (needs the share scorer).
+    pub collab: bool,
+}
+
+/// Two entities' collaboration: each one's share on the articles both
+/// appear on, and how many those are. `a` and `b` index a [`Pairs`]
+/// table's entities; `a` has the smaller id.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub struct Pair {
+    /// One entity.
+    pub a: u32,
+    /// The other.
+    pub b: u32,
+    /// `a`'s share on the joint articles.
+    pub a_share: tally_report::Fixed,
+    /// `b`'s share on them.
+    pub b_share: tally_report::Fixed,
+    /// Joint articles.
+    pub joint: u64,
+}
+
+impl Pair {
+    /// The Nature Index collaboration score: both shares together.
+    pub fn score(&self) -> tally_report::Fixed {
+        self.a_share + self.b_share
+    }
+}
+
+/// A level's pairs, with the ids and names they index.
+#[derive(Clone, Debug, Default)]
+pub struct Pairs {
+    /// Entity ids, by index.
+    pub ids: Vec<String>,
+    /// Entity names, by index.
+    pub names: Vec<String>,
+    /// Every pair (in no particular order).
+    pub pairs: Vec<Pair>,
 }
 
 /// What `tally explain` gathers besides the report.
@@ -113,13 +159,15 @@ pub struct Explained {
     )>,
     /// The traced work, if it was counted.
     pub trace: Option<tally_engine::explain::WorkTrace>,
+    /// With [`Extra::collab`]: per level, every pair.
+    pub pairs: Vec<(tally_report::Level, Pairs)>,
 }
 
 /// [`build_report_with`], also gathering what `explain` asks for.
 pub fn build_explained(
     settings: &Settings,
     progress: bool,
-    explain: Option<tally_engine::explain::Explain>,
+    extra: Extra,
     mut on_problem: impl FnMut(&RecordError),
 ) -> Result<(Report, Explained), RunError> {
     let built: Vec<scorers::Built> = settings
@@ -135,7 +183,7 @@ pub fn build_explained(
         &inputs,
         &scorers,
         progress,
-        explain,
+        extra,
         &mut on_problem,
     )?;
     let explained = Explained {
@@ -145,6 +193,41 @@ pub fn build_explained(
             .map(|l| (l.level, std::mem::take(&mut l.explained)))
             .collect(),
         trace: outcome.trace.take(),
+        pairs: outcome
+            .levels
+            .iter_mut()
+            .map(|l| {
+                let pairs = std::mem::take(&mut l.pairs)
+                    .into_iter()
+                    .map(|(k, p)| {
+                        let (x, y) = ((k >> 32) as u32, (k & 0xffff_ffff) as u32);
+                        if l.ids[x as usize] <= l.ids[y as usize] {
+                            Pair {
+                                a: x,
+                                b: y,
+                                a_share: p.first,
+                                b_share: p.second,
+                                joint: p.joint,
+                            }
+                        } else {
+                            Pair {
+                                a: y,
+                                b: x,
+                                a_share: p.second,
+                                b_share: p.first,
+                                joint: p.joint,
+                            }
+                        }
+                    })
+                    .collect();
+                let table = Pairs {
+                    ids: l.ids.clone(),
+                    names: l.names.clone(),
+                    pairs,
+                };
+                (l.level, table)
+            })
+            .collect(),
     };
     let groupings = groupings(settings, &mut outcome);
     if !settings.allow_empty {
@@ -533,7 +616,7 @@ fn count(
     inputs: &Inputs,
     scorers: &[Box<dyn Scorer>],
     progress: bool,
-    explain: Option<tally_engine::explain::Explain>,
+    extra: Extra,
     on_problem: &mut impl FnMut(&RecordError),
 ) -> Result<tally_engine::Outcome, RunError> {
     let t = std::time::Instant::now();
@@ -568,8 +651,17 @@ fn count(
                 seed: i.seed,
                 max_bytes: BOOTSTRAP_MAX_BYTES,
             }),
-        explain,
+        explain: extra.explain,
+        collab: None,
     };
+    if extra.collab {
+        plan.collab = plan.share_column;
+        if plan.collab.is_none() {
+            return Err(RunError::Config(tally_config::ConfigError::Invalid(
+                "collaboration is the share of both entities on joint articles: add the share scorer (--scorers count,share)".into(),
+            )));
+        }
+    }
     let mut outcome = pass(settings, inputs, scorers, &plan, progress, on_problem)?;
     if !settings.keep_duplicates && !outcome.repeated.is_empty() {
         // Repeated ids: compare their copies; where they differ, the copy

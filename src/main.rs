@@ -31,6 +31,8 @@ enum Command {
     Compare(Box<CompareArgs>),
     /// Why an entity has its score (its articles, biggest credit first, checked against the ranking), or how one work's credit was split at each level.
     Explain(Box<ExplainArgs>),
+    /// Collaboration: pairs of entities by both entities' shares on their joint articles (the Nature Index collaboration score), or one entity's partners.
+    Collab(Box<CollabArgs>),
     /// Generate synthetic OpenAlex-shaped works, institutions and a journal list (for benchmarks).
     Gen {
         /// Number of works.
@@ -183,6 +185,101 @@ struct ExplainArgs {
     work: Option<String>,
 }
 
+#[derive(Args)]
+struct CollabArgs {
+    #[command(flatten)]
+    rank: RankArgs,
+    /// List this entity's partners (its id at --level) instead of the top pairs.
+    #[arg(long)]
+    entity: Option<String>,
+}
+
+fn collab(c: CollabArgs, verbose: u8) -> Result<(), (u8, String)> {
+    let CollabArgs {
+        rank: mut args,
+        entity,
+    } = c;
+    if !args.periods.is_empty() {
+        return Err((2, "tally collab takes --years, not --period".into()));
+    }
+    if args.top.len() > 1 {
+        return Err((2, "--top takes one N for tally collab".into()));
+    }
+    let quiet = args.quiet;
+    let top = std::mem::take(&mut args.top).first().copied();
+    let mut settings = resolve(&args, None)?;
+    if !settings.periods.is_empty() {
+        return Err((
+            2,
+            "tally collab counts one period: pass --years (the config's [periods] name several)"
+                .into(),
+        ));
+    }
+    let [level] = settings.levels[..] else {
+        return Err((
+            2,
+            format!(
+                "tally collab takes one level (--level), not {}",
+                settings.levels.len()
+            ),
+        ));
+    };
+    settings.top = None;
+    let mut problems = 0u64;
+    let progress = !quiet && std::io::stderr().is_terminal();
+    let extra = tally::Extra {
+        explain: None,
+        collab: true,
+    };
+    let (report, found) = tally::build_explained(&settings, progress, extra, |p| {
+        problems += 1;
+        if problems <= MAX_WARNINGS {
+            eprintln!("warning: {p} (skipped; --strict stops here)");
+        }
+    })
+    .map_err(|e| (e.exit_code(), e.to_string()))?;
+    let ranking = &report.rankings[0];
+    let empty = tally::Pairs::default();
+    let pairs = found
+        .pairs
+        .iter()
+        .find(|(l, _)| *l == level)
+        .map_or(&empty, |(_, p)| p);
+    if let Some(e) = &entity {
+        if !ranking.rows.iter().any(|r| r.entity_id == *e) {
+            let like: Vec<String> = ranking
+                .rows
+                .iter()
+                .filter(|r| r.entity_name.to_lowercase().contains(&e.to_lowercase()))
+                .take(3)
+                .map(|r| format!("`{}` ({})", r.entity_id, r.entity_name))
+                .collect();
+            return Err((
+                1,
+                format!(
+                    "no {level} with id `{e}` has credit in {}{}",
+                    ranking.period,
+                    if like.is_empty() {
+                        String::new()
+                    } else {
+                        format!(": did you mean {}?", like.join(" or "))
+                    }
+                ),
+            ));
+        }
+    }
+    let shown = match top {
+        Some(0) => None,
+        Some(n) => Some(n),
+        None => Some(EXPLAIN_TOP),
+    };
+    let view = tally::collab::view(level, &ranking.period, pairs, entity.as_deref(), shown);
+    let text = tally::collab::render(&view, settings.format);
+    tally::write_output(settings.output.as_deref(), &text).map_err(|e| (1, e.to_string()))?;
+    summary(&report, quiet, verbose);
+    Ok(())
+}
+
 /// Rows `tally explain --entity` shows without `--top`.
 const EXPLAIN_TOP: usize = 20;
 
@@ -230,7 +327,11 @@ fn explain(c: ExplainArgs, verbose: u8) -> Result<(), (u8, String)> {
     };
     let mut problems = 0u64;
     let progress = !quiet && std::io::stderr().is_terminal();
-    let (report, mut found) = tally::build_explained(&settings, progress, Some(what), |p| {
+    let extra = tally::Extra {
+        explain: Some(what),
+        collab: false,
+    };
+    let (report, mut found) = tally::build_explained(&settings, progress, extra, |p| {
         problems += 1;
         if problems <= MAX_WARNINGS {
             eprintln!("warning: {p} (skipped; --strict stops here)");
@@ -1046,6 +1147,13 @@ fn main() -> ExitCode {
             }
         },
         Command::Explain(args) => match explain(*args, cli.verbose) {
+            Ok(()) => ExitCode::SUCCESS,
+            Err((code, msg)) => {
+                eprintln!("error: {msg}");
+                ExitCode::from(code)
+            }
+        },
+        Command::Collab(args) => match collab(*args, cli.verbose) {
             Ok(()) => ExitCode::SUCCESS,
             Err((code, msg)) => {
                 eprintln!("error: {msg}");

@@ -60,6 +60,22 @@ pub struct Plan {
     pub bootstrap: Option<bootstrap::Bootstrap>,
     /// An entity's articles, or one work's split, to explain.
     pub explain: Option<explain::Explain>,
+    /// Collaboration: for every pair of entities on an article, both
+    /// entities' credits from this column (the share scorer's) and the
+    /// joint articles.
+    pub collab: Option<usize>,
+}
+
+/// A pair of entities' collaboration: each one's credit on the articles
+/// both appear on, and how many those are.
+#[derive(Clone, Copy, Debug, Default, PartialEq, Eq)]
+pub struct PairTotals {
+    /// The credit of the entity with the smaller index.
+    pub first: Fixed,
+    /// The credit of the other.
+    pub second: Fixed,
+    /// Articles on which both appear.
+    pub joint: u64,
 }
 
 /// Why a run stopped.
@@ -231,6 +247,9 @@ pub struct LevelTotals {
     /// With [`explain::Explain::Entity`] at this level: every article that
     /// credited the entity, in input order.
     pub explained: Vec<explain::ExplainedWork>,
+    /// With [`Plan::collab`]: per pair of entity indices (smaller first,
+    /// as `first << 32 | second`), their collaboration.
+    pub pairs: HashMap<u64, PairTotals>,
     /// For each other level of the plan that groups this one (see
     /// [`Level::groups_by`]): per entity of this level, the entities of
     /// that level its institutions resolve to (sorted; empty when the
@@ -345,6 +364,7 @@ impl<'a> Engine<'a> {
                 boot: BTreeMap::new(),
                 resamples: plan.bootstrap.map_or(0, |b| b.resamples),
                 explained: Vec::new(),
+                pairs: HashMap::default(),
                 groups: Vec::new(),
                 index: HashMap::default(),
                 ledger: LevelLedger::new(level, scorers.iter().map(|s| s.info().name.into_owned())),
@@ -768,17 +788,21 @@ impl<'a> Engine<'a> {
     /// Scores a level's pending articles now.
     fn flush_level(&mut self, li: usize) -> Result<(), EngineError> {
         let target = self.explain_target(li);
+        let hooks = Hooks {
+            boot: self.plan.bootstrap.as_ref().map(|b| (b, &mut self.boot)),
+            explain: target.as_deref(),
+            collab: self.plan.collab,
+            trace: match self.tracing {
+                true => self.trace.as_mut().map(|t| &mut t.levels[li]),
+                false => None,
+            },
+        };
         flush(
             &mut self.levels[li],
             self.scorers,
             &mut self.credits,
             &mut self.ends,
-            self.plan.bootstrap.as_ref().map(|b| (b, &mut self.boot)),
-            target.as_deref(),
-            match self.tracing {
-                true => self.trace.as_mut().map(|t| &mut t.levels[li]),
-                false => None,
-            },
+            hooks,
         )
     }
 
@@ -1006,6 +1030,15 @@ struct Pending {
     slots: Vec<u32>,
 }
 
+/// What a flush does besides the totals: the bootstrap, the explained
+/// entity's articles, the pairs, the traced work.
+struct Hooks<'x> {
+    boot: Option<(&'x bootstrap::Bootstrap, &'x mut BootState)>,
+    explain: Option<&'x str>,
+    collab: Option<usize>,
+    trace: Option<&'x mut explain::LevelTrace>,
+}
+
 /// Hands a level's pending articles to every scorer as one batch and adds
 /// the credits to the year totals.
 fn flush(
@@ -1013,10 +1046,14 @@ fn flush(
     scorers: &[Box<dyn Scorer>],
     credits: &mut Vec<Credit>,
     ends: &mut Vec<usize>,
-    mut boot: Option<(&bootstrap::Bootstrap, &mut BootState)>,
-    explain: Option<&str>,
-    mut trace: Option<&mut explain::LevelTrace>,
+    hooks: Hooks<'_>,
 ) -> Result<(), EngineError> {
+    let Hooks {
+        mut boot,
+        explain,
+        collab,
+        mut trace,
+    } = hooks;
     let p = std::mem::take(&mut lt.pending);
     if p.years.is_empty() {
         lt.pending = p;
@@ -1161,6 +1198,9 @@ fn flush(
                     }
                 }
             }
+            if collab == Some(si) {
+                add_pairs(&mut lt.pairs, credits.get(from..end).unwrap_or_default());
+            }
             from = end;
         }
         lt.ledger.credit_totals[si].total += sum;
@@ -1176,6 +1216,31 @@ fn flush(
     p.slots.clear();
     lt.pending = p;
     Ok(())
+}
+
+/// Adds an article's pairs: each two distinct entities credited on it
+/// (an entity credited through several slots counts its sum).
+fn add_pairs(pairs: &mut HashMap<u64, PairTotals>, credits: &[Credit]) {
+    let mut ents: Vec<(u32, Fixed)> = credits
+        .iter()
+        .filter_map(|c| Some((c.entity, Fixed::from_f64(c.credit)?)))
+        .collect();
+    ents.sort_unstable_by_key(|e| e.0);
+    let mut merged: Vec<(u32, Fixed)> = Vec::with_capacity(ents.len());
+    for (e, f) in ents {
+        match merged.last_mut() {
+            Some(last) if last.0 == e => last.1 += f,
+            _ => merged.push((e, f)),
+        }
+    }
+    for (i, &(a, fa)) in merged.iter().enumerate() {
+        for &(b, fb) in &merged[i + 1..] {
+            let p = pairs.entry(u64::from(a) << 32 | u64::from(b)).or_default();
+            p.first += fa;
+            p.second += fb;
+            p.joint += 1;
+        }
+    }
 }
 
 #[cfg(test)]

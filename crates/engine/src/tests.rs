@@ -51,6 +51,7 @@ fn run_with(
         regions: None,
         bootstrap: None,
         explain: None,
+        collab: None,
     };
     let tables = InstitutionTable::load(&[inst], true).unwrap();
     let mut engine = Engine::new(&plan, &tables, s);
@@ -256,6 +257,7 @@ fn thread_count_and_chunk_size_change_nothing() {
         regions: None,
         bootstrap: None,
         explain: None,
+        collab: None,
     };
     let tables = InstitutionTable::load(&[design::institutions_jsonl()], true).unwrap();
     let s = scorers();
@@ -313,6 +315,7 @@ fn a_strict_stop_names_the_first_bad_record_for_every_thread_count() {
         regions: None,
         bootstrap: None,
         explain: None,
+        collab: None,
     };
     let tables = InstitutionTable::default();
     let s = scorers();
@@ -347,6 +350,7 @@ fn without_a_share_column_the_ledger_share_lines_read_zero() {
         regions: None,
         bootstrap: None,
         explain: None,
+        collab: None,
     };
     let tables = InstitutionTable::load(&[design::institutions_jsonl()], true).unwrap();
     let s = scorers();
