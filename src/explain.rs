@@ -451,3 +451,51 @@ pub fn render_work(v: &WorkView, format: Format) -> Result<String, String> {
         }
     }
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use tally_report::{Row, ScoreKind};
+
+    fn ranking() -> Ranking {
+        Ranking {
+            level: Level::City,
+            period: "2022".into(),
+            included: 2,
+            columns: vec![Column {
+                name: "share".into(),
+                version: "1".into(),
+                kind: ScoreKind::Fractional,
+            }],
+            by: 0,
+            entities: 1,
+            rows: vec![Row {
+                rank: 1,
+                entity_id: "X".into(),
+                entity_name: "X city".into(),
+                scores: vec![Fixed::from_f64(0.75).unwrap()],
+                interval: None,
+            }],
+        }
+    }
+
+    fn work(id: &str, v: f64) -> ExplainedWork {
+        ExplainedWork {
+            id: id.into(),
+            year: 2022,
+            credits: vec![Fixed::from_f64(v).unwrap()],
+        }
+    }
+
+    /// Articles that add up give the view, biggest first; one that does
+    /// not is an internal error, never a silent total.
+    #[test]
+    fn totals_must_add_up() {
+        let v = entity_view(&ranking(), "X", vec![work("W1", 0.25), work("W2", 0.5)], None)
+            .unwrap();
+        assert_eq!(v.rows[0].work_id, "W2");
+        let e = entity_view(&ranking(), "X", vec![work("W1", 0.25)], None).unwrap_err();
+        assert!(matches!(e, ExplainError::Mismatch { .. }), "{e}");
+        assert!(e.to_string().starts_with("internal error"), "{e}");
+    }
+}
