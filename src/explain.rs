@@ -491,8 +491,13 @@ mod tests {
     /// not is an internal error, never a silent total.
     #[test]
     fn totals_must_add_up() {
-        let v = entity_view(&ranking(), "X", vec![work("W1", 0.25), work("W2", 0.5)], None)
-            .unwrap();
+        let v = entity_view(
+            &ranking(),
+            "X",
+            vec![work("W1", 0.25), work("W2", 0.5)],
+            None,
+        )
+        .unwrap();
         assert_eq!(v.rows[0].work_id, "W2");
         let e = entity_view(&ranking(), "X", vec![work("W1", 0.25)], None).unwrap_err();
         assert!(matches!(e, ExplainError::Mismatch { .. }), "{e}");

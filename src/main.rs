@@ -33,6 +33,8 @@ enum Command {
     Explain(Box<ExplainArgs>),
     /// Collaboration: pairs of entities by both entities' shares on their joint articles (the Nature Index collaboration score), or one entity's partners.
     Collab(Box<CollabArgs>),
+    /// One self-contained HTML page: the top N with a chart (and stability intervals with --intervals), ranks over the periods, movers and the story, method against method, groups in the top N, collaboration pairs, the ledger and the provenance.
+    Report(Box<ReportArgs>),
     /// Generate synthetic OpenAlex-shaped works, institutions and a journal list (for benchmarks).
     Gen {
         /// Number of works.
@@ -276,6 +278,131 @@ fn collab(c: CollabArgs, verbose: u8) -> Result<(), (u8, String)> {
     let view = tally::collab::view(level, &ranking.period, pairs, entity.as_deref(), shown);
     let text = tally::collab::render(&view, settings.format);
     tally::write_output(settings.output.as_deref(), &text).map_err(|e| (1, e.to_string()))?;
+    summary(&report, quiet, verbose);
+    Ok(())
+}
+
+#[derive(Args)]
+struct ReportArgs {
+    #[command(flatten)]
+    rank: RankArgs,
+    /// The current period: a year or a range.
+    #[arg(long, value_parser = parse_years)]
+    current: Years,
+    /// The previous period.
+    #[arg(long, value_parser = parse_years)]
+    previous: Years,
+    /// Earlier periods for the charts over time, oldest first (2018,2019,2020).
+    #[arg(long, value_delimiter = ',', value_parser = parse_years)]
+    series: Vec<Years>,
+}
+
+/// Rows the report's top list shows without `--top`.
+const REPORT_TOP: usize = 20;
+/// Collaboration pairs the report lists.
+const REPORT_PAIRS: usize = 20;
+
+fn report(c: ReportArgs, verbose: u8) -> Result<(), (u8, String)> {
+    let ReportArgs {
+        rank: mut args,
+        current,
+        previous,
+        series,
+    } = c;
+    if args.format.is_some() {
+        return Err((2, "tally report writes HTML: leave out --format".into()));
+    }
+    if !args.periods.is_empty() {
+        return Err((
+            2,
+            "tally report takes its periods from --current, --previous and --series, not --period"
+                .into(),
+        ));
+    }
+    if args.top.len() > 1 {
+        return Err((2, "--top takes one N for tally report".into()));
+    }
+    let quiet = args.quiet;
+    let output = args.output.take();
+    let top = std::mem::take(&mut args.top).first().copied();
+    let mut periods: Vec<(String, Years)> = Vec::new();
+    for y in &series {
+        if *y != current && *y != previous && !periods.iter().any(|(_, x)| x == y) {
+            periods.push((y.label(), *y));
+        }
+    }
+    periods.push(("previous".into(), previous));
+    periods.push(("current".into(), current));
+    args.periods = periods;
+    let mut settings = resolve(&args, None)?;
+    let n = top
+        .or(settings.top)
+        .filter(|n| *n > 0)
+        .unwrap_or(REPORT_TOP);
+    settings.top = None;
+    let [level] = settings.levels[..] else {
+        return Err((
+            2,
+            format!(
+                "tally report shows one level (--level), not {}",
+                settings.levels.len()
+            ),
+        ));
+    };
+    let share = settings.scorers.iter().any(|s| s.name == "share");
+    let mut problems = 0u64;
+    let progress = !quiet && std::io::stderr().is_terminal();
+    let extra = tally::Extra {
+        explain: None,
+        collab: share,
+    };
+    let (report, found) = tally::build_explained(&settings, progress, extra, |p| {
+        problems += 1;
+        if problems <= MAX_WARNINGS {
+            eprintln!("warning: {p} (skipped; --strict stops here)");
+        }
+    })
+    .map_err(|e| (e.exit_code(), e.to_string()))?;
+    let history: Vec<&Ranking> = report.rankings.iter().collect();
+    let (cur, prev) = (history[history.len() - 1], history[history.len() - 2]);
+    let comparison = Comparison::of(cur, prev).within_top(n);
+    let grouping = report.groupings.iter().find(|g| g.level == level);
+    let movers = Movers::of(&Comparison::of(cur, prev), n, grouping);
+    let groups = grouping.map(|g| Groups::of(&history, g, &[n]));
+    let story = tally_report::story(&comparison, n.min(5), &movers, groups.as_ref());
+    let methods = Methods::of(cur, Some(n));
+    let empty = tally::Pairs::default();
+    let table = found
+        .pairs
+        .iter()
+        .find(|(l, _)| *l == level)
+        .map_or(&empty, |(_, p)| p);
+    let pairs = tally::collab::view(level, "", table, None, Some(REPORT_PAIRS))
+        .rows
+        .into_iter()
+        .map(|r| tally_html::PairLine {
+            a: r.a_name,
+            b: r.b_name,
+            joint: r.joint_articles,
+            score: r.collaboration,
+        })
+        .collect();
+    let page = tally_html::Page {
+        level,
+        current: cur,
+        history: history.clone(),
+        comparison: &comparison,
+        movers: &movers,
+        story,
+        methods: &methods,
+        groups: groups.as_ref(),
+        pairs,
+        pairs_note: format!("all the works read, years {}", settings.years.label()),
+        top: n,
+        report: &report,
+    };
+    let html = tally_html::page(&page);
+    tally::write_output(output.as_deref(), &html).map_err(|e| (1, e.to_string()))?;
     summary(&report, quiet, verbose);
     Ok(())
 }
@@ -1154,6 +1281,13 @@ fn main() -> ExitCode {
             }
         },
         Command::Collab(args) => match collab(*args, cli.verbose) {
+            Ok(()) => ExitCode::SUCCESS,
+            Err((code, msg)) => {
+                eprintln!("error: {msg}");
+                ExitCode::from(code)
+            }
+        },
+        Command::Report(args) => match report(*args, cli.verbose) {
             Ok(()) => ExitCode::SUCCESS,
             Err((code, msg)) => {
                 eprintln!("error: {msg}");

@@ -178,7 +178,12 @@ pub fn build(spec: &ScorerSpec) -> Result<Built, RunError> {
                     name: spec.name.clone(),
                     inner: foreign,
                 }),
-                origin: path.display().to_string(),
+                // The library as loaded, with the digest of its bytes, so a
+                // report names exactly which build scored it.
+                origin: match tally_ingest::files::Opened::open(&path).and_then(|f| f.finish()) {
+                    Ok(f) => format!("{} ({})", path.display(), f.digest),
+                    Err(_) => path.display().to_string(),
+                },
                 abi: format!("{major}.{minor}"),
             })
         }

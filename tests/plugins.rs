@@ -132,6 +132,21 @@ fn count_and_share_as_plugins_match_the_builtins_byte_for_byte() {
             );
         }
     }
+    // The provenance names the library loaded and the digest of its bytes.
+    let o = tally(&["rank", "--config", &loaded, "--format", "json", "-q"]);
+    assert!(o.status.success(), "{}", String::from_utf8_lossy(&o.stderr));
+    let v: serde_json::Value = serde_json::from_slice(&o.stdout).unwrap();
+    let origin = v["run"]["scorers"][0]["origin"]
+        .as_str()
+        .unwrap()
+        .to_owned();
+    let file = tally_ingest::files::Opened::open(&lib("tally-count"))
+        .and_then(|f| f.finish())
+        .unwrap();
+    assert!(
+        origin.ends_with(&format!(" ({})", file.digest)) && origin.contains("tally_count"),
+        "{origin}"
+    );
 }
 
 #[test]

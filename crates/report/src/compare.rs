@@ -887,7 +887,7 @@ pub fn story(c: &Comparison, head: usize, movers: &Movers, groups: Option<&Group
             })
             .collect();
         out.push(format!(
-            "Of the {total} {} of {} in the top {} that moved, {k} {way}; {} {other}.",
+            "Of the {total} {} of {} in the top {} that moved, {k} {way} and {} {other}: {}.",
             if total == 1 {
                 c.level.as_str()
             } else {
@@ -895,6 +895,7 @@ pub fn story(c: &Comparison, head: usize, movers: &Movers, groups: Option<&Group
             },
             a.group_name,
             movers.top,
+            total - k,
             and_list(&who)
         ));
     }
@@ -1242,7 +1243,7 @@ mod analysis_tests {
                 "The biggest climber in the top 5 is D city, up 2 places from 5th to 3rd.",
                 "The biggest faller in the top 5 is E city, down 2 places from 2nd to 4th.",
                 "A city moved from 3rd to 2nd place, overtaking E city.",
-                "Of the 3 cities of China in the top 5 that moved, 2 climbed; C city (4th to 5th) fell.",
+                "Of the 3 cities of China in the top 5 that moved, 2 climbed and 1 fell: C city (4th to 5th).",
             ]
         );
         let s = story(&c, 3, &m, None);
