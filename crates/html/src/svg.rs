@@ -376,3 +376,42 @@ pub fn lines(periods: &[String], series: &[Series]) -> String {
     out.push_str("</svg>");
     out
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    /// A long name is cut with an ellipsis on the chart; its tooltip keeps
+    /// it whole, escaped.
+    #[test]
+    fn long_labels_are_cut_and_kept_whole_in_the_tooltip() {
+        let name = "Università degli Studi di Milano-Bicocca & <Istituto> Nazionale";
+        let svg = bars(
+            &[Bar {
+                label: name.into(),
+                value: 2.0,
+                lo: Some(1.0),
+                hi: Some(3.0),
+            }],
+            false,
+        );
+        assert!(
+            svg.contains(&format!("<title>{}: 2.00</title>", esc(name))),
+            "{svg}"
+        );
+        let shown: String = name.chars().take(LABEL_CHARS - 1).collect();
+        assert!(
+            svg.contains(&format!(">{}\u{2026}</text>", esc(&shown))),
+            "{svg}"
+        );
+        // Whiskers from 1 to 3 on an axis to 3.
+        assert_eq!(svg.matches("<line").count(), 4 + 3, "{svg}");
+    }
+
+    #[test]
+    fn nice_steps() {
+        assert_eq!(step(23.2, 5.0), 5.0);
+        assert_eq!(step(0.7, 5.0), 0.2);
+        assert_eq!(step(0.0, 5.0), 1.0);
+    }
+}
