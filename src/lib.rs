@@ -61,7 +61,15 @@ pub enum RunError {
     /// `tally new-scorer` refused.
     #[error(transparent)]
     Scaffold(#[from] scaffold::ScaffoldError),
+    /// [`CANCEL`] was set: the run stopped between two batches of works.
+    #[error("interrupted: the run stopped before it finished")]
+    Cancelled,
 }
+
+/// Set it to stop the runs in progress between two batches of works (they
+/// return [`RunError::Cancelled`]); the Python module sets it on Ctrl-C.
+/// A run clears nothing: whoever sets it clears it before the next run.
+pub static CANCEL: std::sync::atomic::AtomicBool = std::sync::atomic::AtomicBool::new(false);
 
 impl RunError {
     /// The exit code: 2 for what must change in the command line or the
@@ -310,10 +318,15 @@ pub fn build_explained(
     ))
 }
 
-/// The levels the engine computes: those ranked, and the group level.
+/// The levels the engine computes: those ranked, and the group level
+/// (but for countries, which the engine gives every level without
+/// computing the country level).
 fn plan_levels(settings: &Settings) -> Vec<tally_report::Level> {
     let mut levels = settings.levels.clone();
-    if let Some(g) = settings.group.filter(|g| !levels.contains(g)) {
+    if let Some(g) = settings
+        .group
+        .filter(|g| !levels.contains(g) && *g != tally_report::Level::Country)
+    {
         levels.push(g);
     }
     levels
@@ -329,6 +342,40 @@ fn groupings(
     let Some(g) = settings.group else {
         return Vec::new();
     };
+    if g == tally_report::Level::Country && !settings.levels.contains(&g) {
+        // From the countries the tables give each entity's institutions.
+        return outcome
+            .levels
+            .iter()
+            .filter(|lt| lt.level.groups_by(g))
+            .map(|lt| {
+                let mut names = std::collections::BTreeMap::new();
+                let members = lt
+                    .countries
+                    .iter()
+                    .enumerate()
+                    .filter(|(_, cs)| !cs.is_empty())
+                    .map(|(e, cs)| {
+                        for c in cs {
+                            names
+                                .entry(c.to_string())
+                                .or_insert_with(|| tally_engine::countries::name(c));
+                        }
+                        (
+                            lt.ids[e].clone(),
+                            cs.iter().map(|c| c.to_string()).collect(),
+                        )
+                    })
+                    .collect();
+                tally_report::Grouping {
+                    level: lt.level,
+                    group: g,
+                    members,
+                    names,
+                }
+            })
+            .collect();
+    }
     let Some(gl) = outcome.levels.iter().position(|l| l.level == g) else {
         return Vec::new();
     };
@@ -790,6 +837,9 @@ fn pass(
     let mut reader = reader;
     let mut read = || -> Result<(), RunError> {
         for batch in &mut reader {
+            if CANCEL.load(std::sync::atomic::Ordering::Relaxed) {
+                return Err(RunError::Cancelled);
+            }
             engine.add_batch(&batch?, on_problem)?;
         }
         Ok(())

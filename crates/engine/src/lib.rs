@@ -129,6 +129,8 @@ enum Resolution {
 
 struct InstState {
     res: Vec<Resolution>,
+    /// The country the tables give it.
+    country: Option<Box<str>>,
     /// The tables gave a name (otherwise the works' names are used).
     named: bool,
     /// Its id as the works give it.
@@ -255,6 +257,10 @@ pub struct LevelTotals {
     /// that level its institutions resolve to (sorted; empty when the
     /// tables place none of them there). Filled by [`Engine::finish`].
     pub groups: Vec<(Level, Vec<Vec<u32>>)>,
+    /// Per entity, the countries the tables give its institutions (sorted;
+    /// empty when none), whatever the levels of the plan. Filled by
+    /// [`Engine::finish`].
+    pub countries: Vec<Vec<Box<str>>>,
     index: HashMap<String, u32>,
     ledger: LevelLedger,
     pending: Pending,
@@ -366,6 +372,7 @@ impl<'a> Engine<'a> {
                 explained: Vec::new(),
                 pairs: HashMap::default(),
                 groups: Vec::new(),
+                countries: Vec::new(),
                 index: HashMap::default(),
                 ledger: LevelLedger::new(level, scorers.iter().map(|s| s.info().name.into_owned())),
                 pending: Pending::default(),
@@ -745,6 +752,7 @@ impl<'a> Engine<'a> {
         let i = self.insts.len() as u32;
         self.insts.push(InstState {
             res,
+            country: found.field(|r| r.country.as_ref()).map(Box::from),
             named: name.is_some(),
             key: key.into(),
             work_name: None,
@@ -839,6 +847,17 @@ impl<'a> Engine<'a> {
                 }
                 lt.groups.push((g, of));
             }
+            let mut countries: Vec<Vec<Box<str>>> = vec![Vec::new(); lt.ids.len()];
+            for st in &self.insts {
+                if let (Resolution::Entity(e), Some(c)) = (st.res[li], &st.country) {
+                    countries[e as usize].push(c.clone());
+                }
+            }
+            for v in &mut countries {
+                v.sort_unstable();
+                v.dedup();
+            }
+            lt.countries = countries;
         }
     }
 
