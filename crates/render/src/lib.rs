@@ -103,6 +103,45 @@ pub fn csv(r: &Ranking) -> String {
     out
 }
 
+/// [`csv`] with extra columns after the contract's: each a header and one
+/// cell per row (the Python module adds `country` and `period`).
+pub fn csv_with(r: &Ranking, extra: &[(&str, Vec<String>)]) -> String {
+    let base = csv(r);
+    if extra.is_empty() {
+        return base;
+    }
+    let mut out = String::with_capacity(base.len() + r.rows.len() * 16);
+    out.push_str("rank,entity_id,entity_name");
+    for c in score_headers(r) {
+        out.push(',');
+        out.push_str(&csv_field(&c));
+    }
+    for (h, _) in extra {
+        out.push(',');
+        out.push_str(&csv_field(h));
+    }
+    out.push('\n');
+    for (i, row) in r.rows.iter().enumerate() {
+        let _ = write!(
+            out,
+            "{},{},{}",
+            row.rank,
+            csv_field(&row.entity_id),
+            csv_field(&row.entity_name)
+        );
+        for cell in score_cells(r, row) {
+            out.push(',');
+            out.push_str(&cell);
+        }
+        for (_, cells) in extra {
+            out.push(',');
+            out.push_str(&csv_field(cells.get(i).map_or("", String::as_str)));
+        }
+        out.push('\n');
+    }
+    out
+}
+
 fn width(s: &str) -> usize {
     s.chars().count()
 }

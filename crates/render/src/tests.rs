@@ -234,3 +234,28 @@ fn intervals_render_and_read_back() {
     assert_eq!(csv(&back.rankings[0]), text);
     assert_eq!(back.run.intervals, r.run.intervals);
 }
+
+/// Extra columns follow the contract's, quoted as any cell.
+#[test]
+fn csv_with_extra_columns() {
+    let r = &report().rankings[0];
+    let n = r.rows.len();
+    let text = csv_with(
+        r,
+        &[
+            ("country", vec!["CN".into(); n]),
+            ("period", vec!["2022, all".into(); n]),
+        ],
+    );
+    let first = text.lines().next().unwrap();
+    assert_eq!(
+        first,
+        format!("{},country,period", csv(r).lines().next().unwrap())
+    );
+    assert!(
+        text.lines().nth(1).unwrap().ends_with(",CN,\"2022, all\""),
+        "{text}"
+    );
+    assert_eq!(text.lines().count(), csv(r).lines().count());
+    assert_eq!(csv_with(r, &[]), csv(r));
+}
