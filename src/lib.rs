@@ -61,15 +61,22 @@ pub enum RunError {
     /// `tally new-scorer` refused.
     #[error(transparent)]
     Scaffold(#[from] scaffold::ScaffoldError),
-    /// [`CANCEL`] was set: the run stopped between two batches of works.
+    /// [`CANCEL`] moved on: the run stopped between two batches of works
+    /// (or before ranking).
     #[error("interrupted: the run stopped before it finished")]
     Cancelled,
 }
 
-/// Set it to stop the runs in progress between two batches of works (they
-/// return [`RunError::Cancelled`]); the Python module sets it on Ctrl-C.
-/// A run clears nothing: whoever sets it clears it before the next run.
-pub static CANCEL: std::sync::atomic::AtomicBool = std::sync::atomic::AtomicBool::new(false);
+/// Add one to it to stop every run in progress: each run notes its value
+/// when it starts and stops with [`RunError::Cancelled`] at the next batch
+/// of works (or before ranking) once it has changed; runs started after
+/// are not affected. The Python module adds one on Ctrl-C.
+pub static CANCEL: std::sync::atomic::AtomicU64 = std::sync::atomic::AtomicU64::new(0);
+
+/// Whether [`CANCEL`] moved on since a run noted `epoch`.
+fn cancelled(epoch: u64) -> bool {
+    CANCEL.load(std::sync::atomic::Ordering::Relaxed) != epoch
+}
 
 impl RunError {
     /// The exit code: 2 for what must change in the command line or the
@@ -178,6 +185,7 @@ pub fn build_explained(
     extra: Extra,
     mut on_problem: impl FnMut(&RecordError),
 ) -> Result<(Report, Explained), RunError> {
+    let epoch = CANCEL.load(std::sync::atomic::Ordering::Relaxed);
     let built: Vec<scorers::Built> = settings
         .scorers
         .iter()
@@ -192,8 +200,12 @@ pub fn build_explained(
         &scorers,
         progress,
         extra,
+        epoch,
         &mut on_problem,
     )?;
+    if cancelled(epoch) {
+        return Err(RunError::Cancelled);
+    }
     let explained = Explained {
         articles: outcome
             .levels
@@ -292,6 +304,9 @@ pub fn build_explained(
     let mut rankings: Vec<tally_report::Ranking> = Vec::new();
     for lt in &outcome.levels {
         for (label, span) in &periods {
+            if cancelled(epoch) {
+                return Err(RunError::Cancelled);
+            }
             let mut r = rank(lt, columns.clone(), by, *span, label.clone()).cut(settings.top);
             r.included = included(*span);
             rankings.push(r);
@@ -664,6 +679,7 @@ fn count(
     scorers: &[Box<dyn Scorer>],
     progress: bool,
     extra: Extra,
+    epoch: u64,
     on_problem: &mut impl FnMut(&RecordError),
 ) -> Result<tally_engine::Outcome, RunError> {
     let t = std::time::Instant::now();
@@ -709,7 +725,14 @@ fn count(
             )));
         }
     }
-    let mut outcome = pass(settings, inputs, scorers, &plan, progress, on_problem)?;
+    let mut outcome = pass(
+        settings,
+        inputs,
+        scorers,
+        &plan,
+        (progress, epoch),
+        on_problem,
+    )?;
     if !settings.keep_duplicates && !outcome.repeated.is_empty() {
         // Repeated ids: compare their copies; where they differ, the copy
         // with the smallest content digest counts, whatever the order.
@@ -746,7 +769,7 @@ fn count(
                 inputs,
                 scorers,
                 &plan,
-                false,
+                (false, epoch),
                 &mut |_: &RecordError| {},
             )?;
         }
@@ -808,14 +831,17 @@ fn read_options(settings: &Settings, inputs: &Inputs) -> tally_ingest::ReadOptio
 }
 
 /// One pass over the works with `plan`.
+/// One pass over the works; `run` is (show a progress bar, the
+/// [`CANCEL`] value the run started with).
 fn pass(
     settings: &Settings,
     inputs: &Inputs,
     scorers: &[Box<dyn Scorer>],
     plan: &Plan,
-    progress: bool,
+    run: (bool, u64),
     on_problem: &mut impl FnMut(&RecordError),
 ) -> Result<tally_engine::Outcome, RunError> {
+    let (progress, epoch) = run;
     let mut engine = Engine::new(plan, &inputs.tables, scorers);
     let mut opts = read_options(settings, inputs);
     let bar = progress.then(|| progress_bar(&inputs.works));
@@ -837,7 +863,7 @@ fn pass(
     let mut reader = reader;
     let mut read = || -> Result<(), RunError> {
         for batch in &mut reader {
-            if CANCEL.load(std::sync::atomic::Ordering::Relaxed) {
+            if cancelled(epoch) {
                 return Err(RunError::Cancelled);
             }
             engine.add_batch(&batch?, on_problem)?;

@@ -1,21 +1,40 @@
-//! `tally::CANCEL` stops a run between two batches (the Python module sets
-//! it on Ctrl-C). Its own test binary: the flag is process-wide.
+//! `tally::CANCEL` stops the runs in progress (the Python module moves it
+//! on at Ctrl-C); runs started after it moved are not affected. Its own
+//! test binary: the counter is process-wide.
+
+use std::sync::atomic::Ordering;
 
 #[test]
-fn a_cancelled_run_stops_with_its_error_and_the_next_one_runs() {
+fn a_run_in_progress_stops_when_cancel_moves_and_the_next_one_runs() {
+    let dir = std::path::Path::new(env!("CARGO_TARGET_TMPDIR")).join("cancel");
+    std::fs::create_dir_all(&dir).unwrap();
+    // A bad record first: the run reports it while in progress, and that
+    // is when this test moves CANCEL on.
+    let works = dir.join("works.jsonl");
+    let good = std::fs::read_to_string("demo/works.jsonl").unwrap();
+    std::fs::write(
+        &works,
+        format!("{{\"id\": \"W1\", \"publication_year\": 02022}}\n{good}"),
+    )
+    .unwrap();
     let settings = tally_config::resolve(
         Some(std::path::Path::new("config/demo.toml")),
-        tally_config::Overrides::default(),
+        tally_config::Overrides {
+            works: vec![works],
+            ..Default::default()
+        },
         &tally::scorers::registry().for_config(),
     )
     .unwrap();
-    tally::CANCEL.store(true, std::sync::atomic::Ordering::Relaxed);
-    let e = tally::build_report(&settings, |_| {}).unwrap_err();
+    let e = tally::build_report(&settings, |_| {
+        tally::CANCEL.fetch_add(1, Ordering::Relaxed);
+    })
+    .unwrap_err();
     assert!(matches!(e, tally::RunError::Cancelled), "{e}");
     assert_eq!(
         e.to_string(),
         "interrupted: the run stopped before it finished"
     );
-    tally::CANCEL.store(false, std::sync::atomic::Ordering::Relaxed);
+    // A run that starts after it moved runs to the end.
     assert!(tally::build_report(&settings, |_| {}).is_ok());
 }

@@ -412,13 +412,13 @@ fn execute(command: &str, o: Options) -> Result<(String, String), Failure> {
 }
 
 /// Runs `command` with `options` (JSON) off the GIL; returns the table as
-/// CSV and the ledger and provenance as JSON. Ctrl-C stops the run between
-/// two batches of works and raises `KeyboardInterrupt`.
+/// CSV and the ledger and provenance as JSON. Ctrl-C raises
+/// `KeyboardInterrupt` at once, and the run stops at its next batch of
+/// works (or before ranking).
 #[pyfunction]
 fn run(py: Python<'_>, command: String, options: String) -> PyResult<(String, String)> {
     let o: Options = serde_json::from_str(&options)
         .map_err(|e| ConfigError::new_err(format!("options: {e}")))?;
-    tally::CANCEL.store(false, Ordering::Relaxed);
     let (tx, rx) = std::sync::mpsc::channel();
     let worker = std::thread::spawn(move || {
         let r = std::panic::catch_unwind(std::panic::AssertUnwindSafe(|| execute(&command, o)));
@@ -436,9 +436,10 @@ fn run(py: Python<'_>, command: String, options: String) -> PyResult<(String, St
             Ok(r) => break r,
             Err(std::sync::mpsc::RecvTimeoutError::Timeout) => {
                 if let Err(e) = py.check_signals() {
-                    tally::CANCEL.store(true, Ordering::Relaxed);
-                    let _ = py.detach(|| worker.join());
-                    tally::CANCEL.store(false, Ordering::Relaxed);
+                    // Stop the run at its next batch (or before ranking),
+                    // and give the interrupt back now: the thread ends on
+                    // its own, its result unread.
+                    tally::CANCEL.fetch_add(1, Ordering::Relaxed);
                     return Err(e);
                 }
             }

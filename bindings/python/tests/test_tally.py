@@ -171,3 +171,33 @@ def test_the_docs_walk_through_runs(tmp_path, monkeypatch):
             assert out.getvalue().startswith(shown), out.getvalue()
     if (tmp_path / "top20.png").exists():
         assert (tmp_path / "top20.png").stat().st_size > 10_000
+
+
+def test_ctrl_c_stops_the_run_and_the_next_one_runs():
+    """A KeyboardInterrupt (here from a timer's signal handler, as Ctrl-C
+    raises it) stops the run between two batches; the next run works."""
+    import signal
+    import time
+
+    slow = dict(config=ROOT / "config/demo.toml", level="institution", top=0, years="all",
+                intervals=True, resamples=100000)
+    t = time.perf_counter()
+    full = tally.rank(**slow)
+    whole = time.perf_counter() - t
+    assert whole > 0.3, f"the slow run took {whole:.2f} s: too fast to interrupt"
+
+    def interrupt(signum, frame):
+        raise KeyboardInterrupt
+
+    old = signal.signal(signal.SIGALRM, interrupt)
+    try:
+        signal.setitimer(signal.ITIMER_REAL, 0.05)
+        t = time.perf_counter()
+        with pytest.raises(KeyboardInterrupt):
+            tally.rank(**slow)
+        stopped = time.perf_counter() - t
+    finally:
+        signal.setitimer(signal.ITIMER_REAL, 0)
+        signal.signal(signal.SIGALRM, old)
+    assert stopped < whole, (stopped, whole)
+    assert tally.rank(**slow).table.equals(full.table)
