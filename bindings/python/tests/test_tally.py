@@ -201,3 +201,25 @@ def test_ctrl_c_stops_the_run_and_the_next_one_runs():
         signal.signal(signal.SIGALRM, old)
     assert stopped < whole, (stopped, whole)
     assert tally.rank(**slow).table.equals(full.table)
+
+
+def test_the_gil_is_released_during_a_run():
+    """While a slow run is in progress in another thread, this thread's
+    Python keeps running (a held GIL would stop it for the whole run)."""
+    import time
+
+    slow = dict(config=ROOT / "config/demo.toml", level="institution", top=0, years="all",
+                intervals=True, resamples=100000)
+    done = threading.Event()
+    t = threading.Thread(target=lambda: (tally.rank(**slow), done.set()))
+    start = time.perf_counter()
+    t.start()
+    spins = 0
+    while not done.is_set():
+        spins += 1
+    elapsed = time.perf_counter() - start
+    t.join()
+    assert elapsed > 0.2, elapsed
+    # Tens of thousands of loop turns per second on any machine; a held
+    # GIL would allow a handful.
+    assert spins / elapsed > 10_000, (spins, elapsed)
