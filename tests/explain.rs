@@ -204,4 +204,20 @@ fn the_demo_top_city_with_a_cut() {
         lines[6].contains("count 31, share 23.221743, equal to the ranking's"),
         "{o}"
     );
+    // Without --top, the first 20 of its 31 articles.
+    let o = ok(&tally(&[
+        "explain",
+        "--config",
+        "config/demo.toml",
+        "--entity",
+        "1816670",
+        "-q",
+    ]));
+    assert!(
+        o.lines()
+            .next()
+            .unwrap()
+            .contains("31 articles, the 20 with the most credit shown"),
+        "{o}"
+    );
 }

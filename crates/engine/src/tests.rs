@@ -370,3 +370,41 @@ fn without_a_share_column_the_ledger_share_lines_read_zero() {
     // The scorers' own totals are still there.
     assert!(lv.credit_totals[1].total > Fixed::ZERO);
 }
+
+/// The resampled totals are bounded: past `max_bytes` the run stops with
+/// an error that says what to lower, instead of taking the machine's memory.
+#[test]
+fn the_bootstrap_memory_has_a_limit() {
+    let run = |max_bytes: u64| {
+        let plan = Plan {
+            levels: vec![Level::City],
+            strict: true,
+            share_column: Some(1),
+            bootstrap: Some(crate::bootstrap::Bootstrap {
+                resamples: 1000,
+                seed: 1,
+                max_bytes,
+            }),
+            ..Plan::default()
+        };
+        let tables = InstitutionTable::load(&[design::institutions_jsonl()], true).unwrap();
+        let s = scorers();
+        let mut engine = Engine::new(&plan, &tables, &s);
+        engine
+            .read(
+                reader(&[design::works_jsonl()], filter(None), 1, 1 << 20),
+                |_| {},
+            )
+            .and_then(|files| engine.finish(files))
+    };
+    // Four cities x 2 scorers x 1,000 resamples x 8 bytes, per year.
+    let e = run(10_000).unwrap_err().to_string();
+    assert!(
+        e.starts_with("the stability intervals need more than 0 MB for 1000 resamples")
+            && e.contains("ask for fewer resamples"),
+        "{e}"
+    );
+    let out = run(1 << 20).unwrap();
+    assert_eq!(out.levels[0].resamples, 1000);
+    assert!(!out.levels[0].boot.is_empty());
+}
