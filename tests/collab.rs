@@ -166,6 +166,21 @@ fn partners_and_mistakes() {
          US,United States,CN,China,2,1.250000,0.416667,0.833333\n\
          US,United States,GB,United Kingdom,1,0.666667,0.166667,0.500000\n"
     );
+    let j: serde_json::Value = serde_json::from_str(&ok(&run(
+        "collab",
+        &[
+            "--level", "city", "--years", "2022", "--top", "1", "--format", "json",
+        ],
+    )))
+    .unwrap();
+    assert_eq!(j["schema"], "tally.collab/1");
+    assert_eq!(j["collab"]["pairs"], 5);
+    assert_eq!(j["collab"]["rows"][0]["collaboration"], 1.125);
+    let md = ok(&run(
+        "collab",
+        &["--level", "city", "--years", "2022", "--format", "md"],
+    ));
+    assert!(md.contains("| entity_a | name_a |"), "{md}");
     let o = run("collab", &["--level", "city", "--entity", "Beijing"]);
     assert_eq!(o.status.code(), Some(1));
     assert!(
