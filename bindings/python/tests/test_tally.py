@@ -223,3 +223,22 @@ def test_the_gil_is_released_during_a_run():
     # Tens of thousands of loop turns per second on any machine; a held
     # GIL would allow a handful.
     assert spins / elapsed > 10_000, (spins, elapsed)
+
+
+def test_the_stubs_check_calls(tmp_path):
+    """mypy reads the .pyi stubs: good calls pass, a wrong type is caught."""
+    api = pytest.importorskip("mypy.api")
+    src = tmp_path / "calls.py"
+    src.write_text(
+        "import tally\n"
+        "r: tally.Result = tally.rank(config='c.toml', level='city', years=(2015, 2022), top=5)\n"
+        "c = tally.compare(2022, 2021, level='city', top=[50, 200], show='groups', group='country')\n"
+        "e = tally.explain(entity='I1', level='institution')\n"
+        "k = tally.collab(level='country', entity='CN')\n"
+        "cfg = tally.Config.from_toml('c.toml')\n"
+        "try:\n    tally.rank(config=cfg)\nexcept tally.InputError as err:\n    print(err)\n"
+        "tally.rank(level=3)\n"
+    )
+    out, _, status = api.run([str(src), "--no-incremental", "--cache-dir", str(tmp_path / "cache")])
+    errors = [l for l in out.splitlines() if ": error:" in l]
+    assert len(errors) == 1 and "calls.py:11:" in errors[0] and '"level"' in errors[0], out
