@@ -227,19 +227,11 @@ fn collab(c: CollabArgs, verbose: u8) -> Result<(), (u8, String)> {
         ));
     };
     settings.top = None;
-    let mut problems = 0u64;
-    let progress = !quiet && std::io::stderr().is_terminal();
     let extra = tally::Extra {
         explain: None,
         collab: true,
     };
-    let (report, found) = tally::build_explained(&settings, progress, extra, |p| {
-        problems += 1;
-        if problems <= MAX_WARNINGS {
-            eprintln!("warning: {p} (skipped; --strict stops here)");
-        }
-    })
-    .map_err(|e| (e.exit_code(), e.to_string()))?;
+    let (report, found) = build_with(&settings, quiet, extra)?;
     let ranking = &report.rankings[0];
     let empty = tally::Pairs::default();
     let pairs = found
@@ -350,19 +342,11 @@ fn report(c: ReportArgs, verbose: u8) -> Result<(), (u8, String)> {
         ));
     };
     let share = settings.scorers.iter().any(|s| s.name == "share");
-    let mut problems = 0u64;
-    let progress = !quiet && std::io::stderr().is_terminal();
     let extra = tally::Extra {
         explain: None,
         collab: share,
     };
-    let (report, found) = tally::build_explained(&settings, progress, extra, |p| {
-        problems += 1;
-        if problems <= MAX_WARNINGS {
-            eprintln!("warning: {p} (skipped; --strict stops here)");
-        }
-    })
-    .map_err(|e| (e.exit_code(), e.to_string()))?;
+    let (report, found) = build_with(&settings, quiet, extra)?;
     let history: Vec<&Ranking> = report.rankings.iter().collect();
     let (cur, prev) = (history[history.len() - 1], history[history.len() - 2]);
     let comparison = Comparison::of(cur, prev).within_top(n);
@@ -449,22 +433,16 @@ fn explain(c: ExplainArgs, verbose: u8) -> Result<(), (u8, String)> {
                 id: id.clone(),
             }
         }
-        (None, Some(w)) => tally_engine::explain::Explain::Work(tally_ingest_id(w)),
+        (None, Some(w)) => tally_engine::explain::Explain::Work(
+            tally_ingest::normalize::openalex_id(w.trim()).to_owned(),
+        ),
         (None, None) => return Err((2, "pass --entity ID or --work ID".into())),
     };
-    let mut problems = 0u64;
-    let progress = !quiet && std::io::stderr().is_terminal();
     let extra = tally::Extra {
         explain: Some(what),
         collab: false,
     };
-    let (report, mut found) = tally::build_explained(&settings, progress, extra, |p| {
-        problems += 1;
-        if problems <= MAX_WARNINGS {
-            eprintln!("warning: {p} (skipped; --strict stops here)");
-        }
-    })
-    .map_err(|e| (e.exit_code(), e.to_string()))?;
+    let (report, mut found) = build_with(&settings, quiet, extra)?;
     let format = settings.format;
     let text = match (&entity, &work) {
         (Some(id), _) => {
@@ -520,14 +498,6 @@ fn explain(c: ExplainArgs, verbose: u8) -> Result<(), (u8, String)> {
     tally::write_output(settings.output.as_deref(), &text).map_err(|e| (1, e.to_string()))?;
     summary(&report, quiet, verbose);
     Ok(())
-}
-
-/// A work id as the engine keys it: OpenAlex URLs shortened to their id.
-fn tally_ingest_id(w: &str) -> String {
-    w.trim()
-        .trim_start_matches("https://openalex.org/")
-        .trim_start_matches("http://openalex.org/")
-        .to_owned()
 }
 
 /// A compared period: years ranked from the inputs, or a saved ranking.
@@ -645,9 +615,18 @@ fn resolve(args: &RankArgs, top: Option<usize>) -> Result<Settings, (u8, String)
 
 /// Builds the report, printing the skipped records and the findings.
 fn build(settings: &Settings, quiet: bool) -> Result<Report, (u8, String)> {
+    build_with(settings, quiet, tally::Extra::default()).map(|(r, _)| r)
+}
+
+/// [`build`], gathering what `extra` asks for (explain, collab).
+fn build_with(
+    settings: &Settings,
+    quiet: bool,
+    extra: tally::Extra,
+) -> Result<(Report, tally::Explained), (u8, String)> {
     let mut problems = 0u64;
     let progress = !quiet && std::io::stderr().is_terminal();
-    let report = tally::build_report_with(settings, progress, |p| {
+    let (report, found) = tally::build_explained(settings, progress, extra, |p| {
         problems += 1;
         if problems <= MAX_WARNINGS {
             eprintln!("warning: {p} (skipped; --strict stops here)");
@@ -663,7 +642,7 @@ fn build(settings: &Settings, quiet: bool) -> Result<Report, (u8, String)> {
     for w in &report.ledger.warnings {
         eprintln!("warning: {w}");
     }
-    Ok(report)
+    Ok((report, found))
 }
 
 /// The ledger summary on stderr (and the unresolved institutions with -v).
@@ -1243,6 +1222,17 @@ fn one_malloc_arena() {
 #[cfg(not(all(target_os = "linux", target_env = "gnu")))]
 fn one_malloc_arena() {}
 
+/// The exit of a command: 0, or its message and code.
+fn exit(r: Result<(), (u8, String)>) -> ExitCode {
+    match r {
+        Ok(()) => ExitCode::SUCCESS,
+        Err((code, msg)) => {
+            eprintln!("error: {msg}");
+            ExitCode::from(code)
+        }
+    }
+}
+
 fn main() -> ExitCode {
     one_malloc_arena();
     let cli = Cli::parse();
@@ -1259,41 +1249,11 @@ fn main() -> ExitCode {
         .without_time()
         .init();
     match cli.command {
-        Command::Rank(args) => match rank(*args, cli.verbose) {
-            Ok(()) => ExitCode::SUCCESS,
-            Err((code, msg)) => {
-                eprintln!("error: {msg}");
-                ExitCode::from(code)
-            }
-        },
-        Command::Compare(args) => match compare(*args, cli.verbose) {
-            Ok(()) => ExitCode::SUCCESS,
-            Err((code, msg)) => {
-                eprintln!("error: {msg}");
-                ExitCode::from(code)
-            }
-        },
-        Command::Explain(args) => match explain(*args, cli.verbose) {
-            Ok(()) => ExitCode::SUCCESS,
-            Err((code, msg)) => {
-                eprintln!("error: {msg}");
-                ExitCode::from(code)
-            }
-        },
-        Command::Collab(args) => match collab(*args, cli.verbose) {
-            Ok(()) => ExitCode::SUCCESS,
-            Err((code, msg)) => {
-                eprintln!("error: {msg}");
-                ExitCode::from(code)
-            }
-        },
-        Command::Report(args) => match report(*args, cli.verbose) {
-            Ok(()) => ExitCode::SUCCESS,
-            Err((code, msg)) => {
-                eprintln!("error: {msg}");
-                ExitCode::from(code)
-            }
-        },
+        Command::Rank(args) => exit(rank(*args, cli.verbose)),
+        Command::Compare(args) => exit(compare(*args, cli.verbose)),
+        Command::Explain(args) => exit(explain(*args, cli.verbose)),
+        Command::Collab(args) => exit(collab(*args, cli.verbose)),
+        Command::Report(args) => exit(report(*args, cli.verbose)),
         Command::Gen {
             works,
             seed,
@@ -1354,12 +1314,6 @@ fn main() -> ExitCode {
                 }
             }
         }
-        Command::Scorers { config } => match scorers(config) {
-            Ok(()) => ExitCode::SUCCESS,
-            Err((code, msg)) => {
-                eprintln!("error: {msg}");
-                ExitCode::from(code)
-            }
-        },
+        Command::Scorers { config } => exit(scorers(config)),
     }
 }

@@ -5,6 +5,7 @@
 mod common;
 
 use common::{error_line, fixture, read_csv, stderr, stdout, tally};
+use std::path::Path;
 
 fn inputs() -> Vec<String> {
     vec![
@@ -204,6 +205,41 @@ fn the_demo_top_city_with_a_cut() {
         lines[6].contains("count 31, share 23.221743, equal to the ranking's"),
         "{o}"
     );
+    // What the run found is said as rank says it, by explain, collab and
+    // report alike (the demo's journal list has entries that match nothing).
+    let report = Path::new(env!("CARGO_TARGET_TMPDIR")).join("explain-warnings.html");
+    for args in [
+        vec![
+            "explain",
+            "--config",
+            "config/demo.toml",
+            "--entity",
+            "1816670",
+            "-q",
+        ],
+        vec!["collab", "--config", "config/demo.toml", "-q"],
+        vec![
+            "report",
+            "--config",
+            "config/demo.toml",
+            "--current",
+            "2022",
+            "--previous",
+            "2021",
+            "-q",
+            "-o",
+            report.to_str().unwrap(),
+        ],
+    ] {
+        let o = tally(&args);
+        assert!(o.status.success(), "{}", stderr(&o));
+        assert!(
+            stderr(&o).contains("warning: 11 of the 19 journals in config/../demo/journals.txt matched no work read"),
+            "{}: {}",
+            args[0],
+            stderr(&o)
+        );
+    }
     // Without --top, the first 20 of its 31 articles.
     let o = ok(&tally(&[
         "explain",
