@@ -858,6 +858,7 @@ fn compare(c: CompareArgs, verbose: u8) -> Result<(), (u8, String)> {
     };
     let (saved_current, saved_previous) = (saved(&current)?, saved(&previous)?);
     let explicit_levels = args.level.clone();
+    let asked_group = args.group;
     let mut cut = cut;
     let ran = if from_inputs {
         args.periods = periods.clone();
@@ -901,10 +902,26 @@ fn compare(c: CompareArgs, verbose: u8) -> Result<(), (u8, String)> {
             l
         }
     };
-    let group_level = ran
-        .as_ref()
-        .and_then(|(_, s)| s.group)
-        .or(explicit_group(&saved_current, &saved_previous));
+    let group_level = match (&ran, asked_group) {
+        (Some((_, s)), _) => s.group,
+        (None, None) => explicit_group(&saved_current, &saved_previous),
+        (None, Some(g)) => {
+            // Both periods saved: their files hold the groups, or none.
+            let recorded = [&saved_current, &saved_previous]
+                .into_iter()
+                .flatten()
+                .any(|(_, r)| r.groupings.iter().any(|x| x.group == g));
+            if !recorded {
+                return Err((
+                    2,
+                    format!(
+                        "--group {g}: the saved files record no groups by {g}; save them with tally rank --group {g} --format json"
+                    ),
+                ));
+            }
+            Some(g)
+        }
+    };
     let mut blocks: Vec<Block> = Vec::new();
     for &level in &levels {
         let from_run: Vec<&Ranking> = ran

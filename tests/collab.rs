@@ -4,32 +4,11 @@
 
 mod common;
 
-use common::{error_line, fixture, read_csv, stderr, stdout, tally};
+use common::{error_line, ok, read_csv, stderr, tally};
 use std::collections::BTreeMap;
 
 fn run(cmd: &str, extra: &[&str]) -> std::process::Output {
-    let (w, i, s) = (
-        fixture("works.jsonl"),
-        fixture("institutions.jsonl"),
-        fixture("journals.txt"),
-    );
-    let mut a = vec![
-        cmd,
-        "--works",
-        &w,
-        "--institutions",
-        &i,
-        "--sources",
-        &s,
-        "-q",
-    ];
-    a.extend_from_slice(extra);
-    tally(&a)
-}
-
-fn ok(o: &std::process::Output) -> String {
-    assert!(o.status.success(), "{}", stderr(o));
-    stdout(o)
+    common::on_worked(cmd, extra)
 }
 
 /// City level, 2022, by hand: W1 gives Beijing 0.375, Hefei 0.125 and

@@ -4,32 +4,11 @@
 
 mod common;
 
-use common::{error_line, fixture, stderr, stdout, tally};
+use common::{error_line, fixture, ok, stderr, tally};
 
-/// The worked example's inputs, then `args`.
+/// `tally compare` on the worked example's inputs, then `args`.
 fn worked(args: &[&str]) -> std::process::Output {
-    let (w, i, s) = (
-        fixture("works.jsonl"),
-        fixture("institutions.jsonl"),
-        fixture("journals.txt"),
-    );
-    let mut all = vec![
-        "compare",
-        "--works",
-        &w,
-        "--institutions",
-        &i,
-        "--sources",
-        &s,
-        "-q",
-    ];
-    all.extend_from_slice(args);
-    tally(&all)
-}
-
-fn ok(o: &std::process::Output) -> String {
-    assert!(o.status.success(), "{}", stderr(o));
-    stdout(o)
+    common::on_worked("compare", args)
 }
 
 /// The worked example at city level, 2022: count gives Beijing 2,
@@ -329,6 +308,24 @@ fn compare_refuses_what_it_cannot_do() {
     assert_eq!(o.status.code(), Some(2));
     assert!(
         error_line(&o).contains("compare needs one: save one period per file"),
+        "{}",
+        stderr(&o)
+    );
+    // Saved files without groups cannot be grouped: said, not ignored.
+    let o = tally(&[
+        "compare",
+        "--current",
+        two.to_str().unwrap(),
+        "--previous",
+        two.to_str().unwrap(),
+        "--group",
+        "region",
+        "--show",
+        "groups",
+    ]);
+    assert_eq!(o.status.code(), Some(2));
+    assert!(
+        error_line(&o).contains("--group region: the saved files record no groups by region"),
         "{}",
         stderr(&o)
     );

@@ -4,32 +4,11 @@
 
 mod common;
 
-use common::{error_line, fixture, read_csv, stderr, stdout, tally};
+use common::{error_line, ok, read_csv, stderr, tally};
 use std::path::Path;
 
-fn inputs() -> Vec<String> {
-    vec![
-        "--works".into(),
-        fixture("works.jsonl"),
-        "--institutions".into(),
-        fixture("institutions.jsonl"),
-        "--sources".into(),
-        fixture("journals.txt"),
-        "-q".into(),
-    ]
-}
-
 fn run(cmd: &str, extra: &[&str]) -> std::process::Output {
-    let mut a: Vec<String> = vec![cmd.into()];
-    a.extend(inputs());
-    a.extend(extra.iter().map(|s| s.to_string()));
-    let a: Vec<&str> = a.iter().map(String::as_str).collect();
-    tally(&a)
-}
-
-fn ok(o: &std::process::Output) -> String {
-    assert!(o.status.success(), "{}", stderr(o));
-    stdout(o)
+    common::on_worked(cmd, extra)
 }
 
 /// Every entity, every level, each year and both together: the articles'

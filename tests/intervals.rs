@@ -5,7 +5,7 @@
 
 mod common;
 
-use common::{read_csv, stderr, stdout, tally};
+use common::{ok, read_csv, tally};
 use std::path::{Path, PathBuf};
 
 fn scratch(name: &str) -> PathBuf {
@@ -14,11 +14,6 @@ fn scratch(name: &str) -> PathBuf {
         .join(name);
     std::fs::create_dir_all(&d).unwrap();
     d
-}
-
-fn ok(o: &std::process::Output) -> String {
-    assert!(o.status.success(), "{}", stderr(o));
-    stdout(o)
 }
 
 /// The demo's works in another order (a fixed permutation of the lines).

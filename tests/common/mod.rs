@@ -65,3 +65,30 @@ pub fn read_csv(text: &str) -> (Vec<String>, Vec<Vec<String>>) {
     let header = lines.next().map(split_csv).unwrap_or_default();
     (header, lines.map(split_csv).collect())
 }
+
+/// `tally CMD` on the worked example's files (quietly), then `extra`.
+pub fn on_worked(cmd: &str, extra: &[&str]) -> Output {
+    let (w, i, s) = (
+        fixture("works.jsonl"),
+        fixture("institutions.jsonl"),
+        fixture("journals.txt"),
+    );
+    let mut a = vec![
+        cmd,
+        "--works",
+        &w,
+        "--institutions",
+        &i,
+        "--sources",
+        &s,
+        "-q",
+    ];
+    a.extend_from_slice(extra);
+    tally(&a)
+}
+
+/// Its standard output, once it is known to have succeeded.
+pub fn ok(o: &Output) -> String {
+    assert!(o.status.success(), "{}", stderr(o));
+    stdout(o)
+}

@@ -329,7 +329,7 @@ fn explain(o: Options) -> Result<(String, String), Failure> {
             id: e.clone(),
         },
         (None, Some(w)) => tally_engine::explain::Explain::Work(
-            w.trim_start_matches("https://openalex.org/").to_owned(),
+            tally_ingest::normalize::openalex_id(w.trim()).to_owned(),
         ),
         _ => return Err(config("pass entity=... or work=..., one of them")),
     };

@@ -80,6 +80,29 @@ fn num(v: f64, integer: bool) -> String {
     }
 }
 
+/// Labels at the right end of lines, each at its line's height (`ends`:
+/// height and line index), pushed down where they would overlap.
+fn end_labels<'a>(
+    out: &mut String,
+    x: f64,
+    mut ends: Vec<(f64, usize)>,
+    label: impl Fn(usize) -> &'a str,
+) {
+    ends.sort_by(|a, b| a.0.total_cmp(&b.0));
+    let mut last = f64::MIN;
+    for (y, i) in ends {
+        let at = y.max(last + 13.0);
+        last = at;
+        let _ = write!(
+            out,
+            "<text x=\"{x:.1}\" y=\"{:.1}\" font-size=\"12\" fill=\"{}\">{}</text>",
+            at + 4.0,
+            PALETTE[i % PALETTE.len()],
+            esc(&cut(label(i)))
+        );
+    }
+}
+
 /// Horizontal bars, best first, with whiskers from `lo` to `hi`.
 pub fn bars(bars: &[Bar], integer: bool) -> String {
     let (left, right, row, top) = (200.0, 70.0, 20.0, 28.0);
@@ -218,20 +241,12 @@ pub fn bump(periods: &[String], lines: &[Line], floor: u32) -> String {
             }
         }
     }
-    ends.sort_by(|a, b| a.0.total_cmp(&b.0));
-    let mut last = f64::MIN;
-    for (yy, i) in ends {
-        let at = yy.max(last + 13.0);
-        last = at;
-        let _ = write!(
-            out,
-            "<text x=\"{:.1}\" y=\"{:.1}\" font-size=\"12\" fill=\"{}\">{}</text>",
-            x(periods.len().saturating_sub(1)) + 10.0,
-            at + 4.0,
-            PALETTE[i % PALETTE.len()],
-            esc(&cut(&lines[i].label))
-        );
-    }
+    end_labels(
+        &mut out,
+        x(periods.len().saturating_sub(1)) + 10.0,
+        ends,
+        |i| &lines[i].label,
+    );
     out.push_str("</svg>");
     out
 }
@@ -359,20 +374,12 @@ pub fn lines(periods: &[String], series: &[Series]) -> String {
             ends.push((y(*v), i));
         }
     }
-    ends.sort_by(|a, b| a.0.total_cmp(&b.0));
-    let mut last = f64::MIN;
-    for (yy, i) in ends {
-        let at = yy.max(last + 13.0);
-        last = at;
-        let _ = write!(
-            out,
-            "<text x=\"{:.1}\" y=\"{:.1}\" font-size=\"12\" fill=\"{}\">{}</text>",
-            x(periods.len().saturating_sub(1)) + 10.0,
-            at + 4.0,
-            PALETTE[i % PALETTE.len()],
-            esc(&cut(&series[i].label))
-        );
-    }
+    end_labels(
+        &mut out,
+        x(periods.len().saturating_sub(1)) + 10.0,
+        ends,
+        |i| &series[i].label,
+    );
     out.push_str("</svg>");
     out
 }
