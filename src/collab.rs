@@ -123,20 +123,16 @@ pub fn view(
 }
 
 fn grid(v: &CollabView) -> Grid {
-    let level = v.level.as_str();
+    let level = v.level.title();
     let title = match &v.entity {
         None => format!(
-            "{}{} level, {}: the top {} of {} pairs by collaboration (both shares on their joint articles)",
-            level[..1].to_uppercase(),
-            &level[1..],
+            "{level} level, {}: the top {} of {} pairs by collaboration (both shares on their joint articles)",
             v.period,
             v.rows.len(),
             v.pairs
         ),
         Some(e) => format!(
-            "{}{} level, {}: the top {} of {}'s {} partners by collaboration",
-            level[..1].to_uppercase(),
-            &level[1..],
+            "{level} level, {}: the top {} of {}'s {} partners by collaboration",
             v.period,
             v.rows.len(),
             e,

@@ -157,12 +157,10 @@ pub fn entity_view(
 fn article_grid(v: &EntityView) -> Grid {
     let mut header = vec!["work_id".to_owned(), "year".to_owned()];
     header.extend(v.columns.iter().map(|c| c.name.clone()));
-    let level = v.level.as_str();
     Grid {
         title: format!(
-            "{}{} {} ({}), {}: rank {} of {}, {} article{}{}",
-            level[..1].to_uppercase(),
-            &level[1..],
+            "{} {} ({}), {}: rank {} of {}, {} article{}{}",
+            v.level.title(),
             v.entity_id,
             v.entity_name,
             v.period,
@@ -396,12 +394,10 @@ pub fn render_work(v: &WorkView, format: Format) -> Result<String, String> {
                 if v.authorships == 1 { "" } else { "s" }
             );
             for l in &v.levels {
-                let level = l.level.as_str();
                 let slots = Grid {
                     title: format!(
-                        "{}{} level: each institution slot (share of the slot: weight / {} authors / the author's institutions)",
-                        level[..1].to_uppercase(),
-                        &level[1..],
+                        "{} level: each institution slot (share of the slot: weight / {} authors / the author's institutions)",
+                        l.level.title(),
                         v.authorships
                     ),
                     header: ["authorship", "institution", "resolves_to", "name", "slot_share"]
@@ -437,11 +433,7 @@ pub fn render_work(v: &WorkView, format: Format) -> Result<String, String> {
                     }
                 };
                 out.push_str(&render(&slots));
-                out.push_str(&format!(
-                    "\n{}{} level: credit per entity\n",
-                    level[..1].to_uppercase(),
-                    &level[1..]
-                ));
+                out.push_str(&format!("\n{} level: credit per entity\n", l.level.title()));
                 out.push_str(&render(&credit_grid(l)));
                 if let Some(u) = l.unassigned_share {
                     out.push_str(&format!("unassigned share: {u:.6}\n"));

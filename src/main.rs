@@ -1113,11 +1113,12 @@ fn compare_text(
                                     .collect()
                             })
                             .unwrap_or_default();
-                        let level = s["level"].as_str().unwrap_or_default();
+                        let level = s["level"]
+                            .as_str()
+                            .and_then(|l| l.parse::<Level>().ok())
+                            .map_or("", Level::title);
                         let head = format!(
-                            "{}{} level, {} against {}:\n",
-                            level.get(..1).unwrap_or_default().to_uppercase(),
-                            level.get(1..).unwrap_or_default(),
+                            "{level} level, {} against {}:\n",
                             s["current"].as_str().unwrap_or_default(),
                             s["previous"].as_str().unwrap_or_default()
                         );

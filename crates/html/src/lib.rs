@@ -157,11 +157,6 @@ fn table(header: &[&str], rows: &[Vec<String>], caption: &str) -> String {
     out
 }
 
-fn level_title(level: Level) -> String {
-    let l = level.as_str();
-    l[..1].to_uppercase() + &l[1..]
-}
-
 /// The whole page.
 pub fn page(p: &Page<'_>) -> String {
     let r = p.current;
@@ -170,7 +165,7 @@ pub fn page(p: &Page<'_>) -> String {
     let mut out = String::new();
     let title = format!(
         "{} ranking, {}, by {}",
-        level_title(p.level),
+        Level::title(p.level),
         bare(&r.period),
         by.name
     );
@@ -243,7 +238,7 @@ pub fn page(p: &Page<'_>) -> String {
         out,
         "<div class=\"stack\"><figure>{}<figcaption>{} by {}, {}{}.</figcaption></figure>{}</div>",
         svg::bars(&bars, by.kind == ScoreKind::Integer),
-        level_title(p.level),
+        Level::title(p.level),
         esc(&by.name),
         esc(bare(&r.period)),
         if has_iv {
@@ -513,7 +508,7 @@ pub fn page(p: &Page<'_>) -> String {
         let _ = write!(
             out,
             "<p>{} level: {} slots resolved, {} in no institution table, {} without location, {} without id; share assigned {} + unassigned {}.</p>",
-            level_title(lv.level),
+            Level::title(lv.level),
             lv.slots_resolved,
             lv.slots_unknown_institution,
             lv.slots_no_location,

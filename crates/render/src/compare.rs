@@ -107,11 +107,6 @@ fn works(n: u64) -> String {
     format!("{n} work{}", if n == 1 { "" } else { "s" })
 }
 
-fn level_title(level: tally_report::Level) -> String {
-    let l = level.as_str();
-    l[..1].to_uppercase() + &l[1..]
-}
-
 /// The changes between two periods: `entity_id,entity_name,rank_current,
 /// rank_previous,rank_change,<scorer>_current,<scorer>_previous...,
 /// adjusted_share_change_pct`, and `top_<N>` (entered, left, stayed) with
@@ -167,7 +162,7 @@ pub fn changes_grid(c: &Comparison) -> Grid {
     Grid {
         title: format!(
             "{} level, {} ({}) against {} ({})",
-            level_title(c.level),
+            tally_report::Level::title(c.level),
             c.current,
             works(c.included_current),
             c.previous,
@@ -197,7 +192,7 @@ pub fn methods_grid(m: &Methods) -> Grid {
     Grid {
         title: format!(
             "{} level, {}: each scorer's rank",
-            level_title(m.level),
+            tally_report::Level::title(m.level),
             m.period
         ),
         header,
@@ -221,7 +216,7 @@ pub fn agreement_grid(m: &Methods) -> Grid {
     Grid {
         title: format!(
             "{} level, {}: scorers against each other",
-            level_title(m.level),
+            tally_report::Level::title(m.level),
             m.period
         ),
         header: [
@@ -264,7 +259,7 @@ pub fn groups_grid(g: &Groups) -> Grid {
     Grid {
         title: format!(
             "{} level: {} in the top N",
-            level_title(g.level),
+            tally_report::Level::title(g.level),
             g.group.plural()
         ),
         header,
@@ -318,7 +313,7 @@ pub fn movers_grid(m: &Movers) -> Grid {
     Grid {
         title: format!(
             "{} level, top {}: movers from {} to {}",
-            level_title(m.level),
+            tally_report::Level::title(m.level),
             m.top,
             m.previous,
             m.current

@@ -12,8 +12,7 @@ use std::fmt::Write;
 use tally_report::{Fixed, Ledger, Ranking, Report, Row, ScoreKind};
 
 fn title(r: &Ranking) -> String {
-    let level = r.level.as_str();
-    let mut t = level[..1].to_uppercase() + &level[1..];
+    let mut t = r.level.title().to_owned();
     let _ = write!(
         t,
         " ranking, {}, by {} ({} of {} entities)",

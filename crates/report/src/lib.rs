@@ -202,6 +202,18 @@ impl Level {
         }
     }
 
+    /// [`Level::as_str`] capitalised, for titles: `City`.
+    pub fn title(self) -> &'static str {
+        match self {
+            Level::Institution => "Institution",
+            Level::Parent => "Parent",
+            Level::City => "City",
+            Level::Metro => "Metro",
+            Level::Country => "Country",
+            Level::Region => "Region",
+        }
+    }
+
     /// The plural of [`Level::as_str`], for sentences.
     pub fn plural(self) -> &'static str {
         match self {
